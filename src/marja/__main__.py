@@ -1,0 +1,3 @@
+from marja.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Organisations (agencies), users and their roles."""

@@ -1,0 +1,1 @@
+"""The catalog: datasets, their metadata, and the reference lists they point at."""

@@ -1,0 +1,164 @@
+"""Catalog pages: dataset list with facets, dataset page, organisations, the dataset form."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from marja.accounts.models import Organisation, User
+from marja.accounts.selectors import EDITING_ROLES, can_edit_for, organisations_of
+from marja.catalog import services
+from marja.catalog.forms import DatasetForm
+from marja.catalog.models import County, Dataset
+from marja.catalog.selectors import (
+    DatasetFilters,
+    dataset_for,
+    datasets_visible_to,
+    facets_for,
+    search_datasets,
+)
+
+PAGE_SIZE = 20
+_QUERY_MAX = 200
+
+
+def _filters_from(request: HttpRequest) -> DatasetFilters:
+    get = request.GET
+    return DatasetFilters(
+        text=get.get("q", "")[:_QUERY_MAX],
+        organisation=get.get("organisation", "")[:100],
+        theme=get.get("theme", "")[:100],
+        tag=get.get("tag", "")[:100],
+        access=get.get("access", "")[:20],
+        county=get.get("county", "")[:100],
+    )
+
+
+def dataset_list(request: HttpRequest) -> HttpResponse:
+    filters = _filters_from(request)
+    matches = search_datasets(request.user, filters)
+    page = Paginator(matches, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "catalog/dataset_list.html",
+        {
+            "filters": filters,
+            "page": page,
+            "facets": facets_for(matches, filters),
+            "query_string": params.urlencode(),
+            "can_create": organisations_of(request.user, EDITING_ROLES).exists()
+            or getattr(request.user, "is_superuser", False),
+        },
+    )
+
+
+def dataset_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    dataset = dataset_for(request.user, slug)
+    return render(
+        request,
+        "catalog/dataset_detail.html",
+        {
+            "dataset": dataset,
+            "tags": dataset.tags.all(),
+            "counties": dataset.counties.order_by("name_fa"),
+            "all_counties": dataset.counties.count() >= _county_total(),
+            "can_edit": can_edit_for(request.user, dataset.publisher),
+        },
+    )
+
+
+def _county_total() -> int:
+    return County.objects.count() or 1
+
+
+def _publishers_for(user: User) -> QuerySet[Organisation]:
+    if user.is_superuser:
+        return Organisation.objects.all()
+    return organisations_of(user, EDITING_ROLES)
+
+
+def _save_form(
+    request: HttpRequest, form: DatasetForm, dataset: Dataset | None
+) -> Dataset | None:
+    """Run the service for a valid form; put its validation errors back on the form."""
+    assert isinstance(request.user, User)  # noqa: S101 (login_required)
+    try:
+        if dataset is None:
+            return services.create_dataset(form.to_dataset_in(), actor=request.user)
+        return services.update_dataset(dataset, form.to_dataset_in(), actor=request.user)
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return None
+
+
+@login_required
+def dataset_create(request: HttpRequest) -> HttpResponse:
+    assert isinstance(request.user, User)  # noqa: S101
+    publishers = _publishers_for(request.user)
+    if not publishers.exists():
+        raise PermissionDenied
+    form = DatasetForm(request.POST or None, publishers=publishers)
+    if request.method == "POST" and form.is_valid():
+        dataset = _save_form(request, form, None)
+        if dataset is not None:
+            messages.success(request, _("The dataset was saved."))
+            return redirect(dataset)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "catalog/dataset_form.html", {"form": form}, status=status)
+
+
+@login_required
+def dataset_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    assert isinstance(request.user, User)  # noqa: S101
+    dataset = dataset_for(request.user, slug, action="edit")
+    form = DatasetForm(
+        request.POST or None,
+        initial=DatasetForm.initial_for(dataset),
+        publishers=_publishers_for(request.user),
+        editing=True,
+    )
+    if request.method == "POST" and form.is_valid():
+        saved = _save_form(request, form, dataset)
+        if saved is not None:
+            messages.success(request, _("The dataset was saved."))
+            return redirect(saved)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "catalog/dataset_form.html", {"form": form, "dataset": dataset}, status=status
+    )
+
+
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    visible = datasets_visible_to(request.user).values("pk")
+    organisations = (
+        Organisation.objects.select_related("parent")
+        .annotate(n=Count("datasets", filter=Q(datasets__in=visible), distinct=True))
+        .order_by("kind", "name_fa")
+    )
+    return render(
+        request, "catalog/organisation_list.html", {"organisations": organisations}
+    )
+
+
+def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = get_object_or_404(Organisation.objects.select_related("parent"), slug=slug)
+    datasets = search_datasets(request.user, DatasetFilters(organisation=organisation.slug))
+    return render(
+        request,
+        "catalog/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "children": organisation.children.order_by("name_fa"),
+            "datasets": datasets,
+        },
+    )
+

@@ -1,0 +1,239 @@
+"""The ``marja`` command: serve, load-demo, create-user, check."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+from gunicorn.app.base import BaseApplication
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marja.settings")
+    import django
+
+    django.setup()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="marja")
+def main() -> None:
+    """marja: the integrated information system of a province.
+
+    Settings come from the environment (MARJA_DATA_DIR, DATABASE_URL, ...); see
+    docs/settings.md.
+    """
+
+
+def _migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def _load_demo_and_report() -> None:
+    from django.conf import settings
+
+    from marja.catalog.demo import load_demo, write_credentials
+
+    result = load_demo()
+    credentials = settings.DATA_DIR / "demo-credentials.txt"
+    write_credentials(credentials, result.created_users)
+    click.echo(
+        f"demo province loaded: {result.counties} counties, {result.organisations} "
+        f"organisations, {result.datasets} datasets"
+    )
+    if result.created_users:
+        click.echo(f"demo accounts created; their passwords are in {credentials}")
+
+
+@main.command("load-demo")
+def load_demo_command() -> None:
+    """Load (or refresh) the demo province: counties, agencies, datasets, accounts.
+
+    Idempotent: a second run changes nothing. Passwords of accounts it creates are
+    written to MARJA_DATA_DIR/demo-credentials.txt (readable by the owner only).
+    """
+    _setup_django()
+    _migrate()
+    _load_demo_and_report()
+
+
+@main.command("create-user")
+@click.argument("username")
+@click.option("--email", default="", help="E-mail address.")
+@click.option("--first-name", default="", help="Given name (Persian).")
+@click.option("--last-name", default="", help="Family name (Persian).")
+@click.option("--organisation", "organisation_slug", default="", help="Organisation identifier (slug) to join.")
+@click.option(
+    "--role",
+    type=click.Choice(["admin", "editor", "viewer"]),
+    default="viewer",
+    show_default=True,
+    help="Role in --organisation.",
+)
+@click.option("--superuser", is_flag=True, help="Make a system administrator.")
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from standard input instead of asking."
+)
+def create_user_command(
+    username: str,
+    email: str,
+    first_name: str,
+    last_name: str,
+    organisation_slug: str,
+    role: str,
+    superuser: bool,
+    password_stdin: bool,
+) -> None:
+    """Create the account USERNAME; the password is asked for (or read from stdin)."""
+    _setup_django()
+    from django.core.exceptions import ValidationError
+
+    from marja.accounts.models import Organisation, User
+    from marja.accounts.services import create_user
+
+    if User.objects.filter(username=username).exists():
+        raise click.ClickException(f"a user named {username!r} already exists")
+    memberships: list[tuple[Organisation, str]] = []
+    if organisation_slug:
+        organisation = Organisation.objects.filter(slug=organisation_slug).first()
+        if organisation is None:
+            raise click.ClickException(f"no organisation with identifier {organisation_slug!r}")
+        memberships.append((organisation, role))
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_user(
+            username,
+            password,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            superuser=superuser,
+            memberships=memberships,
+        )
+    except ValidationError as exc:
+        raise click.ClickException("; ".join(exc.messages)) from None
+    click.echo(f"created user {user.username}")
+
+
+@main.command()
+def check() -> None:
+    """Check configuration, database, migrations and storage; exit 1 on a problem."""
+    from marja import config
+
+    problems: list[str] = []
+    for option in config.ALL_OPTIONS:
+        try:
+            option.read()
+        except config.ConfigError as exc:
+            problems.append(str(exc))
+    if problems:
+        _report(problems, [])
+    _setup_django()
+    _report(*_django_checks())
+
+
+def _django_checks() -> tuple[list[str], list[str]]:
+    from django.conf import settings
+    from django.contrib.staticfiles import finders
+    from django.core import checks
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    problems: list[str] = []
+    facts: list[str] = [f"data folder: {settings.DATA_DIR}"]
+    for message in checks.run_checks(include_deployment_checks=False):
+        if message.level >= checks.ERROR:
+            problems.append(str(message))
+    if not os.access(settings.DATA_DIR, os.W_OK):
+        problems.append(f"data folder {settings.DATA_DIR} is not writable")
+    key = settings.DATA_DIR / "secret_key"
+    if key.exists() and key.stat().st_mode & 0o077:
+        problems.append(f"{key} is readable by others; run chmod 600 on it")
+    try:
+        connection.ensure_connection()
+        facts.append(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
+        pending = MigrationExecutor(connection).migration_plan(
+            MigrationExecutor(connection).loader.graph.leaf_nodes()
+        )
+        if pending:
+            problems.append(f"{len(pending)} database migrations not applied (marja serve applies them)")
+    except Exception as exc:  # noqa: BLE001 (any driver error is a finding here)
+        problems.append(f"database unreachable: {exc}")
+    if not finders.find("vendor/vazirmatn/webfonts/Vazirmatn-Regular.woff2"):
+        problems.append("the Vazirmatn font is missing: run `npm ci` in the project folder")
+    if settings.DEBUG:
+        problems.append("MARJA_DEBUG is on: never in production")
+    return problems, facts
+
+
+def _report(problems: list[str], facts: list[str]) -> None:
+    for fact in facts:
+        click.echo(f"ok  {fact}")
+    for problem in problems:
+        click.echo(f"ERR {problem}", err=True)
+    if problems:
+        sys.exit(1)
+    click.echo("marja check: everything in order")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--workers", default=2, show_default=True, type=int, help="Worker processes.")
+@click.option("--threads", default=4, show_default=True, type=int, help="Threads per worker.")
+@click.option(
+    "--demo-if-empty",
+    is_flag=True,
+    help="Load the demo province when the database holds no organisation and no county.",
+)
+def serve(host: str, port: int, workers: int, threads: int, demo_if_empty: bool) -> None:
+    """Run marja with gunicorn: migrate, collect static files, then serve."""
+    _setup_django()
+    from django.core.management import call_command
+
+    from marja.catalog.demo import is_database_empty
+
+    _migrate()
+    if demo_if_empty and is_database_empty():
+        _load_demo_and_report()
+    call_command("collectstatic", interactive=False, verbosity=0)
+    click.echo(f"marja is serving on http://{host}:{port}/")
+    _Gunicorn(
+        {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "threads": threads,
+            "worker_class": "gthread",
+            "timeout": 60,
+            "accesslog": "-",
+            "errorlog": "-",
+        }
+    ).run()
+
+
+class _Gunicorn(BaseApplication):  # type: ignore[misc]
+    """gunicorn started from Python, serving marja's WSGI application."""
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        from marja.wsgi import application
+
+        return application
+
+
+if __name__ == "__main__":
+    main()

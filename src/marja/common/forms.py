@@ -1,0 +1,70 @@
+"""Form fields that read Persian input: Jalali dates in any digit system."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from marja.core import jalali
+from marja.core.text import normalize
+
+_DATE_ERRORS = {
+    "format": _("“%(text)s” is not a date. Write it as year/month/day, e.g. 1402/08/17."),
+    "month": _("“%(text)s”: there is no month %(month)s; months run from 1 to 12."),
+    "day": _("“%(text)s”: month %(month)s of %(year)s has no day %(day)s."),
+    "leap": _(
+        "“%(text)s”: %(year)s is not a leap year, so Esfand has only 29 days."
+    ),
+}
+
+
+class JalaliDateField(forms.Field):
+    """A date typed as Jalali (1402/08/17, ۱۴۰۲/۰۸/۱۷) or Gregorian (2023-11-08).
+
+    Cleans to a Gregorian ``datetime.date``; shows the Jalali form when editing.
+    """
+
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("placeholder", "۱۴۰۲/۰۸/۱۷")
+        self.widget.attrs.setdefault("inputmode", "numeric")
+        self.widget.attrs.setdefault("dir", "ltr")
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, dt.date):
+            return jalali.format_date(value, digits="persian")
+        return value
+
+    def to_python(self, value: Any) -> dt.date | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, dt.date):
+            return value
+        text = normalize(str(value))
+        try:
+            return jalali.parse_date(text)
+        except jalali.JalaliDateError as exc:
+            raise ValidationError(
+                _DATE_ERRORS[exc.code],
+                code=f"jalali_{exc.code}",
+                params={
+                    "text": str(value),
+                    "year": exc.year,
+                    "month": exc.month,
+                    "day": exc.day,
+                },
+            ) from None
+
+
+class NormalizedCharField(forms.CharField):
+    """A text field whose value is Persian-normalised (ی/ک, spacing, digits kept)."""
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value)
+        return normalize(text, digits="keep") if text else text

@@ -1,0 +1,157 @@
+"""Every environment option marja reads, declared once.
+
+This list drives ``settings.py``, ``marja check`` and the documentation test: an option
+that is not declared here cannot be read, and one not documented in docs/settings.md
+fails the test suite.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+class ConfigError(ValueError):
+    """An environment option holds a value marja cannot use."""
+
+
+def parse_bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ConfigError(f"expected true or false, got {raw!r}")
+
+
+def parse_list(raw: str) -> list[str]:
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def parse_path(raw: str) -> Path:
+    return Path(raw).expanduser().resolve()
+
+
+@dataclass(frozen=True)
+class Option(Generic[T]):
+    """One environment option: its name, how it is parsed and what it means."""
+
+    name: str
+    parse: Callable[[str], T]
+    default: str
+    help: str
+
+    def read(self, environ: Mapping[str, str] | None = None) -> T:
+        env = os.environ if environ is None else environ
+        raw = env.get(self.name, self.default)
+        try:
+            return self.parse(raw)
+        except (ValueError, ConfigError) as exc:
+            raise ConfigError(f"{self.name}: {exc}") from exc
+
+
+DATA_DIR = Option(
+    "MARJA_DATA_DIR",
+    parse_path,
+    "var",
+    "Folder for everything marja keeps: the SQLite database, the secret key, collected "
+    "static files and (later) dataset objects. Relative paths are from the working folder.",
+)
+DATABASE_URL = Option(
+    "DATABASE_URL",
+    str,
+    "",
+    "Database to use, e.g. postgres://user@127.0.0.1:5432/marja. Empty: SQLite "
+    "(WAL mode) at MARJA_DATA_DIR/marja.sqlite3.",
+)
+DEBUG = Option(
+    "MARJA_DEBUG", parse_bool, "false", "Django debug mode. Never on in production."
+)
+ALLOWED_HOSTS = Option(
+    "MARJA_ALLOWED_HOSTS",
+    parse_list,
+    "127.0.0.1,localhost,[::1]",
+    "Comma-separated host names marja answers to.",
+)
+CSRF_TRUSTED_ORIGINS = Option(
+    "MARJA_CSRF_TRUSTED_ORIGINS",
+    parse_list,
+    "",
+    "Comma-separated origins (scheme://host) trusted for form posts behind a proxy.",
+)
+SECURE_COOKIES = Option(
+    "MARJA_SECURE_COOKIES",
+    parse_bool,
+    "true",
+    "Send session and CSRF cookies only over HTTPS. Browsers also accept them on "
+    "http://127.0.0.1 and http://localhost, so the default suits local use too.",
+)
+BEHIND_HTTPS_PROXY = Option(
+    "MARJA_BEHIND_HTTPS_PROXY",
+    parse_bool,
+    "false",
+    "Trust X-Forwarded-Proto from the reverse proxy that terminates TLS, redirect "
+    "plain HTTP to HTTPS and send HSTS.",
+)
+LOGIN_FAILURE_LIMIT = Option(
+    "MARJA_LOGIN_FAILURE_LIMIT",
+    int,
+    "5",
+    "Failed logins for one user name from one address before login is locked.",
+)
+LOGIN_LOCKOUT_MINUTES = Option(
+    "MARJA_LOGIN_LOCKOUT_MINUTES",
+    int,
+    "15",
+    "How long a locked login stays locked.",
+)
+TIME_ZONE = Option(
+    "MARJA_TIME_ZONE", str, "Asia/Tehran", "Time zone for displayed times."
+)
+LOG_LEVEL = Option("MARJA_LOG_LEVEL", str, "INFO", "Level of the logs written to stderr.")
+
+ALL_OPTIONS: tuple[Option[object], ...] = (
+    DATA_DIR,
+    DATABASE_URL,
+    DEBUG,
+    ALLOWED_HOSTS,
+    CSRF_TRUSTED_ORIGINS,
+    SECURE_COOKIES,
+    BEHIND_HTTPS_PROXY,
+    LOGIN_FAILURE_LIMIT,
+    LOGIN_LOCKOUT_MINUTES,
+    TIME_ZONE,
+    LOG_LEVEL,
+)
+
+
+def secret_key(data_dir: Path) -> str:
+    """The instance's secret key, generated once into the data folder (mode 0600)."""
+    import secrets
+
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    # Written whole to a private temporary file, then linked into place: when two
+    # processes start at once, one key wins and both read it complete.
+    tmp = data_dir / f".secret_key.{os.getpid()}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key)
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        key = path.read_text(encoding="ascii").strip()
+    finally:
+        tmp.unlink()
+    return key

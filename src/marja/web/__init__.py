@@ -1,0 +1,1 @@
+"""The server-rendered Persian pages: shell, home, errors and display helpers."""
