@@ -12,7 +12,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install run test lint test-sqlite test-postgres browser-deps bench clean
+.PHONY: install run test lint test-sqlite test-postgres browser-deps bench clean messages
 
 install: $(VENV)/.synced node_modules/.installed
 
@@ -61,3 +61,10 @@ bench: install
 
 clean:
 	rm -rf $(VENV) .tools node_modules $(OUT)
+
+## messages: extract new message ids into django.po, then compile django.mo (polib, no msgfmt needed)
+messages: install
+	cd src/marja && MARJA_DATA_DIR=../../$(OUT)/lint ../../$(VENV)/bin/django-admin makemessages \
+	  -l fa --settings=marja.settings --no-location --no-obsolete -i "core/*"
+	$(VENV)/bin/python -c "import polib; p='src/marja/locale/fa/LC_MESSAGES/django'; \
+	  polib.pofile(p + '.po').save_as_mofile(p + '.mo')"

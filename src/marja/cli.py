@@ -66,7 +66,12 @@ def load_demo_command() -> None:
 @click.option("--email", default="", help="E-mail address.")
 @click.option("--first-name", default="", help="Given name (Persian).")
 @click.option("--last-name", default="", help="Family name (Persian).")
-@click.option("--organisation", "organisation_slug", default="", help="Organisation identifier (slug) to join.")
+@click.option(
+    "--organisation",
+    "organisation_slug",
+    default="",
+    help="Organisation identifier (slug) to join.",
+)
 @click.option(
     "--role",
     type=click.Choice(["admin", "editor", "viewer"]),
@@ -76,7 +81,9 @@ def load_demo_command() -> None:
 )
 @click.option("--superuser", is_flag=True, help="Make a system administrator.")
 @click.option(
-    "--password-stdin", is_flag=True, help="Read the password from standard input instead of asking."
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from standard input instead of asking.",
 )
 def create_user_command(
     username: str,
@@ -163,8 +170,10 @@ def _django_checks() -> tuple[list[str], list[str]]:
             MigrationExecutor(connection).loader.graph.leaf_nodes()
         )
         if pending:
-            problems.append(f"{len(pending)} database migrations not applied (marja serve applies them)")
-    except Exception as exc:  # noqa: BLE001 (any driver error is a finding here)
+            problems.append(
+                f"{len(pending)} database migrations not applied (marja serve applies them)"
+            )
+    except Exception as exc:
         problems.append(f"database unreachable: {exc}")
     if not finders.find("vendor/vazirmatn/webfonts/Vazirmatn-Regular.woff2"):
         problems.append("the Vazirmatn font is missing: run `npm ci` in the project folder")

@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -72,9 +72,7 @@ DATABASE_URL = Option(
     "Database to use, e.g. postgres://user@127.0.0.1:5432/marja. Empty: SQLite "
     "(WAL mode) at MARJA_DATA_DIR/marja.sqlite3.",
 )
-DEBUG = Option(
-    "MARJA_DEBUG", parse_bool, "false", "Django debug mode. Never on in production."
-)
+DEBUG = Option("MARJA_DEBUG", parse_bool, "false", "Django debug mode. Never on in production.")
 ALLOWED_HOSTS = Option(
     "MARJA_ALLOWED_HOSTS",
     parse_list,
@@ -113,12 +111,10 @@ LOGIN_LOCKOUT_MINUTES = Option(
     "15",
     "How long a locked login stays locked.",
 )
-TIME_ZONE = Option(
-    "MARJA_TIME_ZONE", str, "Asia/Tehran", "Time zone for displayed times."
-)
+TIME_ZONE = Option("MARJA_TIME_ZONE", str, "Asia/Tehran", "Time zone for displayed times.")
 LOG_LEVEL = Option("MARJA_LOG_LEVEL", str, "INFO", "Level of the logs written to stderr.")
 
-ALL_OPTIONS: tuple[Option[object], ...] = (
+ALL_OPTIONS: tuple[Option[Any], ...] = (
     DATA_DIR,
     DATABASE_URL,
     DEBUG,

@@ -15,7 +15,9 @@ from marja.common.validators import validate_plain_text
 class BilingualName(models.Model):
     """Something with a Persian and an English name; shows the one for the request."""
 
-    name_fa = models.CharField(_("name (Persian)"), max_length=200, validators=[validate_plain_text])
+    name_fa = models.CharField(
+        _("name (Persian)"), max_length=200, validators=[validate_plain_text]
+    )
     name_en = models.CharField(
         _("name (English)"), max_length=200, blank=True, validators=[validate_plain_text]
     )
@@ -23,14 +25,14 @@ class BilingualName(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         if get_language() == "en" and self.name_en:
             return self.name_en
         return self.name_fa
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Organisation(BilingualName):

@@ -61,7 +61,14 @@ class OrganisationAdmin(ReferenceListAdmin):
 @admin.register(County)
 class CountyAdmin(ReferenceListAdmin):
     list_name = "counties"
-    list_display = ["name_fa", "name_en", "code", "capital_fa", "population_1395", "households_1395"]
+    list_display = [
+        "name_fa",
+        "name_en",
+        "code",
+        "capital_fa",
+        "population_1395",
+        "households_1395",
+    ]
     search_fields = ["name_fa", "name_en", "code"]
 
 
@@ -116,6 +123,12 @@ class DatasetAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     autocomplete_fields = ["publisher", "tags", "counties"]
     inlines = [DatasetGrantInline]
 
-    def save_related(self, request: HttpRequest, form: ModelForm, formsets: Any, change: bool) -> None:  # type: ignore[type-arg]
+    def save_related(
+        self,
+        request: HttpRequest,
+        form: ModelForm,  # type: ignore[type-arg]
+        formsets: Any,
+        change: bool,
+    ) -> None:
         super().save_related(request, form, formsets, change)
         services.reindex_dataset(form.instance)

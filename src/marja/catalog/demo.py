@@ -132,32 +132,14 @@ def _load_datasets(items: list[dict[str, Any]], actor: User) -> None:
         existing = Dataset.objects.filter(slug=data.slug).first()
         if existing is None:
             dataset = create_dataset(data, actor=actor)
-        elif _differs(existing, data):
-            dataset = update_dataset(existing, data, actor=actor)
         else:
-            dataset = existing
+            dataset = update_dataset(existing, data, actor=actor)
         for grant in item.get("grants", []):
             DatasetGrant.objects.get_or_create(
                 dataset=dataset,
                 organisation=Organisation.objects.get(slug=grant["organisation"]),
                 defaults={"purpose": grant["purpose"]},
             )
-
-
-def _differs(dataset: Dataset, data: DatasetIn) -> bool:
-    """Whether loading ``data`` would change ``dataset`` (keeps a reload from touching it)."""
-    scalar = (
-        dataset.title_fa != data.title_fa
-        or dataset.title_en != data.title_en
-        or dataset.description_fa != data.description_fa
-        or dataset.status != data.status
-        or dataset.access != data.access
-        or dataset.temporal_start != data.temporal_start
-        or dataset.temporal_end != data.temporal_end
-    )
-    tags = {tag.name for tag in dataset.tags.all()} != set(data.tags)
-    counties = {c.pk for c in dataset.counties.all()} != {c.pk for c in data.counties}
-    return scalar or tags or counties
 
 
 @transaction.atomic
@@ -171,9 +153,7 @@ def load_demo() -> DemoResult:
     counties = _load_counties(province)
     _load_organisations(spec["organisations"])
     for position, theme in enumerate(spec["themes"]):
-        Theme.objects.update_or_create(
-            slug=theme["slug"], defaults={**theme, "position": position}
-        )
+        Theme.objects.update_or_create(slug=theme["slug"], defaults={**theme, "position": position})
     for licence in spec["licences"]:
         Licence.objects.update_or_create(slug=licence["slug"], defaults=licence)
     created = _load_users(spec["users"])

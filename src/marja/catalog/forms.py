@@ -23,7 +23,9 @@ class DatasetForm(forms.Form):
     slug = forms.SlugField(
         label=_("identifier"),
         max_length=100,
-        help_text=_("Latin letters, digits and hyphens; used in the address. Cannot be changed later."),
+        help_text=_(
+            "Latin letters, digits and hyphens; used in the address. Cannot be changed later."
+        ),
     )
     title_fa = NormalizedCharField(
         label=_("title (Persian)"), max_length=_TITLE_MAX, validators=[validate_plain_text]
@@ -35,10 +37,16 @@ class DatasetForm(forms.Form):
         validators=[validate_plain_text],
     )
     description_fa = NormalizedCharField(
-        label=_("description (Persian)"), widget=forms.Textarea, required=False, max_length=10000
+        label=_("description (Persian)"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        max_length=10000,
     )
     description_en = NormalizedCharField(
-        label=_("description (English)"), widget=forms.Textarea, required=False, max_length=10000
+        label=_("description (English)"),
+        widget=forms.Textarea(attrs={"rows": 5, "dir": "ltr"}),
+        required=False,
+        max_length=10000,
     )
     publisher = forms.ModelChoiceField(label=_("publisher"), queryset=Organisation.objects.none())
     theme = forms.ModelChoiceField(label=_("theme"), queryset=Theme.objects.all())
@@ -70,6 +78,8 @@ class DatasetForm(forms.Form):
         publisher_field = self.fields["publisher"]
         assert isinstance(publisher_field, forms.ModelChoiceField)  # noqa: S101
         publisher_field.queryset = publishers
+        if not self.is_bound and "publisher" not in self.initial and len(publishers) == 1:
+            self.initial["publisher"] = publishers[0].pk
         if editing:
             self.fields["slug"].disabled = True
 

@@ -92,9 +92,7 @@ class Theme(BilingualName):
 class Tag(models.Model):
     """A free keyword; stored normalised so «كتاب» and «کتاب» are one tag."""
 
-    name = models.CharField(
-        _("name"), max_length=60, unique=True, validators=[validate_plain_text]
-    )
+    name = models.CharField(_("name"), max_length=60, unique=True, validators=[validate_plain_text])
 
     class Meta:
         verbose_name = _("tag")
@@ -140,7 +138,9 @@ class Dataset(models.Model):
         ONCE = "once", _("not updated")
 
     slug = models.SlugField(_("identifier"), max_length=100, unique=True)
-    title_fa = models.CharField(_("title (Persian)"), max_length=200, validators=[validate_plain_text])
+    title_fa = models.CharField(
+        _("title (Persian)"), max_length=200, validators=[validate_plain_text]
+    )
     title_en = models.CharField(
         _("title (English)"), max_length=200, blank=True, validators=[validate_plain_text]
     )
@@ -163,9 +163,7 @@ class Dataset(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT
     )
-    frequency = models.CharField(
-        _("update frequency"), max_length=12, choices=Frequency.choices
-    )
+    frequency = models.CharField(_("update frequency"), max_length=12, choices=Frequency.choices)
     temporal_start = models.DateField(_("covers from"), null=True, blank=True)
     temporal_end = models.DateField(_("covers until"), null=True, blank=True)
     counties = models.ManyToManyField(

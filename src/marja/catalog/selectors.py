@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -13,6 +14,8 @@ from marja.accounts.models import Organisation
 from marja.accounts.selectors import AnyUser, as_user, can_edit_for, organisations_of
 from marja.catalog.models import County, Dataset, Tag, Theme
 from marja.core.text import search_key
+
+M = TypeVar("M", bound=Model)
 
 VISIBLE_STATUSES = (Dataset.Status.PUBLISHED, Dataset.Status.DEPRECATED)
 
@@ -53,9 +56,7 @@ def dataset_for(user: AnyUser, slug: str, *, action: str = "read") -> Dataset:
     """
     try:
         dataset = (
-            datasets_visible_to(user)
-            .select_related("publisher", "theme", "licence")
-            .get(slug=slug)
+            datasets_visible_to(user).select_related("publisher", "theme", "licence").get(slug=slug)
         )
     except Dataset.DoesNotExist:
         raise Http404(slug) from None
@@ -120,21 +121,27 @@ def search_datasets(user: AnyUser, filters: DatasetFilters) -> QuerySet[Dataset]
     )
 
 
-def facets_for(matches: QuerySet[Dataset], filters: DatasetFilters, *, tag_limit: int = 20) -> Facets:
+def facets_for(
+    matches: QuerySet[Dataset], filters: DatasetFilters, *, tag_limit: int = 20
+) -> Facets:
     """Counts of ``matches`` by organisation, theme, tag, access level and county."""
     ids = matches.values("pk")
 
-    def counted(queryset: QuerySet, *, key: str, relation: str) -> QuerySet:  # type: ignore[type-arg]
-        return (
-            queryset.annotate(n=Count(relation, filter=Q(**{f"{relation}__in": ids}), distinct=True))
+    def counted(model: type[M], *, order: str, limit: int | None = None) -> list[Any]:
+        """Rows of ``model`` annotated with ``n``, how many matches point at them."""
+        rows = (
+            model._default_manager.annotate(
+                n=Count("datasets", filter=Q(datasets__in=ids), distinct=True)
+            )
             .filter(n__gt=0)
-            .order_by("-n", key)
+            .order_by("-n", order)
         )
+        return list(rows[:limit] if limit else rows)
 
-    organisations = counted(Organisation.objects.all(), key="name_fa", relation="datasets")
-    themes = counted(Theme.objects.all(), key="position", relation="datasets")
-    tags = counted(Tag.objects.all(), key="name", relation="datasets")[:tag_limit]
-    counties = counted(County.objects.all(), key="name_fa", relation="datasets")
+    organisations = counted(Organisation, order="name_fa")
+    themes = counted(Theme, order="position")
+    tags = counted(Tag, order="name", limit=tag_limit)
+    counties = counted(County, order="name_fa")
     access_counts = dict(
         matches.order_by().values_list("access").annotate(n=Count("pk", distinct=True))
     )
@@ -181,4 +188,3 @@ def themes_with_counts(user: AnyUser) -> QuerySet[Theme]:
     return Theme.objects.annotate(
         n=Count("datasets", filter=Q(datasets__in=visible), distinct=True)
     ).order_by("position", "name_fa")
-

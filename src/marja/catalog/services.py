@@ -113,18 +113,37 @@ def create_dataset(data: DatasetIn, *, actor: User) -> Dataset:
     return _save(dataset, data)
 
 
+def _changes(dataset: Dataset, data: DatasetIn) -> bool:
+    """Whether applying ``data`` would change anything stored for ``dataset``."""
+    probe = Dataset(pk=dataset.pk, published_at=dataset.published_at)
+    _apply(probe, data)
+    fields = [*_SCALAR_FIELDS, "published_at"]
+    if any(getattr(probe, name) != getattr(dataset, name) for name in fields):
+        return True
+    tags = {normalize(name, digits="keep") for name in data.tags} - {""}
+    if set(dataset.tags.values_list("name", flat=True)) != tags:
+        return True
+    return set(dataset.counties.values_list("pk", flat=True)) != {c.pk for c in data.counties}
+
+
 @transaction.atomic
 def update_dataset(dataset: Dataset, data: DatasetIn, *, actor: User) -> Dataset:
-    """Change a dataset's metadata; moving it to another publisher needs rights in both."""
+    """Change a dataset's metadata; moving it to another publisher needs rights in both.
+
+    Saving what is already stored changes nothing (``updated_at`` stays).
+    """
     _check_can_edit(actor, dataset.publisher)
     _check_can_edit(actor, data.publisher)
     dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
+    if not _changes(dataset, data):
+        return dataset
     _apply(dataset, data)
     return _save(dataset, data)
 
 
 def reference_snapshot(list_name: str) -> list[dict[str, Any]]:
     """The current content of a reference list, in a stable order."""
+    rows: Any
     if list_name == "counties":
         rows = County.objects.order_by("code").values(
             "code", "name_fa", "name_en", "capital_fa", "population_1395", "households_1395",

@@ -85,9 +85,7 @@ def _publishers_for(user: User) -> QuerySet[Organisation]:
     return organisations_of(user, EDITING_ROLES)
 
 
-def _save_form(
-    request: HttpRequest, form: DatasetForm, dataset: Dataset | None
-) -> Dataset | None:
+def _save_form(request: HttpRequest, form: DatasetForm, dataset: Dataset | None) -> Dataset | None:
     """Run the service for a valid form; put its validation errors back on the form."""
     assert isinstance(request.user, User)  # noqa: S101 (login_required)
     try:
@@ -144,9 +142,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
         .annotate(n=Count("datasets", filter=Q(datasets__in=visible), distinct=True))
         .order_by("kind", "name_fa")
     )
-    return render(
-        request, "catalog/organisation_list.html", {"organisations": organisations}
-    )
+    return render(request, "catalog/organisation_list.html", {"organisations": organisations})
 
 
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -161,4 +157,3 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "datasets": datasets,
         },
     )
-

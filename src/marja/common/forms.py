@@ -16,9 +16,7 @@ _DATE_ERRORS = {
     "format": _("“%(text)s” is not a date. Write it as year/month/day, e.g. 1402/08/17."),
     "month": _("“%(text)s”: there is no month %(month)s; months run from 1 to 12."),
     "day": _("“%(text)s”: month %(month)s of %(year)s has no day %(day)s."),
-    "leap": _(
-        "“%(text)s”: %(year)s is not a leap year, so Esfand has only 29 days."
-    ),
+    "leap": _("“%(text)s”: %(year)s is not a leap year, so Esfand has only 29 days."),
 }
 
 
@@ -67,4 +65,4 @@ class NormalizedCharField(forms.CharField):
 
     def to_python(self, value: Any) -> str:
         text = super().to_python(value)
-        return normalize(text, digits="keep") if text else text
+        return normalize(text, digits="keep") if text else ""

@@ -107,9 +107,7 @@ def format_date(
     return to_persian_digits(text) if digits == "persian" else text
 
 
-def format_datetime(
-    value: dt.datetime, *, digits: Literal["persian", "latin"] = "persian"
-) -> str:
+def format_datetime(value: dt.datetime, *, digits: Literal["persian", "latin"] = "persian") -> str:
     """``۱۴۰۲/۰۸/۱۷ ۱۴:۰۵`` in the datetime's own time zone."""
     text = f"{format_date(value.date(), digits='latin')} {value:%H:%M}"
     return to_persian_digits(text) if digits == "persian" else text

@@ -49,7 +49,7 @@ def jdatetime(value: dt.datetime | None) -> str:
 @register.filter
 def num(value: int | float | None) -> str:
     """A number with grouped thousands, in Persian digits on Persian pages."""
-    if value is None or value == "":
+    if value is None:
         return "—"
     return format_number(value, persian=_persian())
 

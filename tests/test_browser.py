@@ -1,0 +1,100 @@
+"""A real browser: Playwright driving Debian's headless chromium against a live marja."""
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from marja.accounts.models import User
+from marja.catalog.demo import load_demo
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+OUTPUT = Path(os.environ.get("MARJA_TEST_OUTPUT", "test-output")) / "screenshots"
+PASSWORD = "browser test passphrase"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists() and os.environ.get("CI") != "true",
+        reason="Debian's chromium is not installed (make test installs it)",
+    ),
+]
+
+
+@pytest.fixture
+def site(live_server: object, transactional_db: None) -> str:
+    load_demo()
+    editor = User.objects.get(username="mpo.editor")
+    editor.set_password(PASSWORD)
+    editor.save()
+    return str(live_server.url)  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def page(site: str) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run",
+            ],
+        )  # fmt: skip
+        context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
+        yield context.new_page()
+        browser.close()
+
+
+def test_home_and_dataset_pages_in_a_real_browser(site: str, page: object) -> None:
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    page.goto(site + "/")
+    html = page.locator("html")
+    expect(html).to_have_attribute("lang", "fa")
+    expect(html).to_have_attribute("dir", "rtl")
+    assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+    assert page.locator("[data-count=counties]").inner_text() == "۱۶"
+    page.wait_for_function("document.fonts.check('16px Vazirmatn')")
+    assert page.evaluate("document.fonts.check('16px Vazirmatn')")
+    page.screenshot(path=OUTPUT / "home.png", full_page=True)
+
+    page.fill("#q", "جمعيت")  # Arabic yeh, as typed on an Arabic keyboard
+    page.press("#q", "Enter")
+    page.get_by_role("link", name=re.compile("سرشماری ۱۳۹۵")).first.click()
+    temporal = page.locator("[data-field=temporal]").inner_text()
+    assert "فروردین ۱۳۹۵" in temporal and "اسفند ۱۳۹۵" in temporal
+    assert re.fullmatch(
+        r"[۰-۹]{4}/[۰-۹]{2}/[۰-۹]{2} [۰-۹]{2}:[۰-۹]{2}",
+        page.locator("[data-field=updated]").inner_text(),
+    )
+    page.screenshot(path=OUTPUT / "dataset.png", full_page=True)
+
+
+def test_login_and_a_refused_jalali_date_in_a_real_browser(site: str, page: object) -> None:
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    page.goto(site + "/accounts/login/")
+    page.fill("#id_username", "mpo.editor")
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="ورود").click()
+    expect(page.locator("header .who")).to_have_text("مریم احمدی")
+
+    page.goto(site + "/datasets/new/")
+    page.fill("#id_slug", "browser-check")
+    page.fill("#id_title_fa", "آزمون مرورگر")
+    page.select_option("#id_theme", label="آموزش")
+    page.fill("#id_temporal_end", "۱۴۰۲/۱۲/۳۰")
+    page.get_by_role("button", name="ذخیره").click()
+    error = page.locator("[data-field=temporal_end]")
+    expect(error).to_contain_text("سال ۱۴۰۲ کبیسه نیست")
+    page.screenshot(path=OUTPUT / "form-error.png", full_page=True)
