@@ -41,8 +41,8 @@ browser-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 lint: install
-	$(VENV)/bin/ruff check src tests bench
-	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/ruff check src tests bench conftest.py
+	$(VENV)/bin/ruff format --check src tests bench conftest.py
 	$(VENV)/bin/mypy
 	MARJA_DATA_DIR=$(OUT)/lint $(VENV)/bin/python manage.py check --fail-level WARNING
 	MARJA_DATA_DIR=$(OUT)/lint $(VENV)/bin/python manage.py makemigrations --check --dry-run

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Model
 from django.forms import ModelForm
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from marja.accounts.models import Organisation, User
 from marja.catalog import services
@@ -25,6 +28,8 @@ from marja.catalog.models import (
     Tag,
     Theme,
 )
+from marja.common.forms import JalaliDateField
+from marja.core.jalali import format_date
 
 
 def _actor(request: HttpRequest) -> User | None:
@@ -109,19 +114,44 @@ class TagAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     search_fields = ["name"]
 
 
+class DatasetAdminForm(forms.ModelForm):  # type: ignore[type-arg]
+    """Coverage dates typed and shown in Jalali, as on the publisher's form."""
+
+    temporal_start = JalaliDateField(label=_("covers from"), required=False)
+    temporal_end = JalaliDateField(label=_("covers until"), required=False)
+
+    class Meta:
+        model = Dataset
+        fields = "__all__"  # noqa: DJ007 (the ModelAdmin chooses the fields)
+
+
+class DatasetGrantForm(forms.ModelForm):  # type: ignore[type-arg]
+    expires_on = JalaliDateField(label=_("expires on"), required=False)
+
+    class Meta:
+        model = DatasetGrant
+        fields = "__all__"  # noqa: DJ007 (the ModelAdmin chooses the fields)
+
+
 class DatasetGrantInline(admin.TabularInline):  # type: ignore[type-arg]
     model = DatasetGrant
+    form = DatasetGrantForm
     extra = 0
     autocomplete_fields = ["organisation"]
 
 
 @admin.register(Dataset)
 class DatasetAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ["title_fa", "publisher", "theme", "access", "status", "updated_at"]
+    form = DatasetAdminForm
+    list_display = ["title_fa", "publisher", "theme", "access", "status", "updated"]
     list_filter = ["status", "access", "theme", "publisher"]
     search_fields = ["title_fa", "title_en", "slug"]
     autocomplete_fields = ["publisher", "tags", "counties"]
     inlines = [DatasetGrantInline]
+
+    @admin.display(description=_("updated"), ordering="updated_at")
+    def updated(self, dataset: Dataset) -> str:
+        return format_date(timezone.localdate(dataset.updated_at))
 
     def save_related(
         self,

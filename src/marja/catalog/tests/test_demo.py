@@ -73,3 +73,16 @@ def test_admin_changes_to_counties_make_a_new_version(demo: object) -> None:
     assert latest is not None and latest.number == 2
     assert latest.created_by == User.objects.get(username="admin")
     assert any(row["population_1395"] == 33600 for row in latest.content)
+
+
+def test_admin_dataset_form_takes_jalali_dates(demo: object) -> None:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(User.objects.get(username="admin"))
+    dataset = Dataset.objects.get(slug="county-population-1395")
+    page = client.get(f"/admin/catalog/dataset/{dataset.pk}/change/")
+    assert page.status_code == 200
+    assert "۱۳۹۵/۰۱/۰۱" in page.text
+    listing = client.get("/admin/catalog/dataset/")
+    assert listing.status_code == 200
