@@ -1,6 +1,8 @@
 """The Persian catalog is complete and its compiled form is in step with it."""
 
+import ast
 import gettext
+import re
 from pathlib import Path
 
 import polib
@@ -28,11 +30,50 @@ def test_compiled_catalog_matches_the_source() -> None:
 
 
 def test_placeholders_survive_translation() -> None:
-    import re
-
     pattern = re.compile(r"%\(\w+\)s")
     for entry in polib.pofile(str(PO)):
         translated = entry.msgstr or entry.msgstr_plural.get(0, "")
         assert sorted(pattern.findall(entry.msgid)) == sorted(pattern.findall(translated)), (
             entry.msgid
         )
+
+
+SRC = LOCALE.parent
+_TRANSLATE = re.compile(r"""\{%\s*translate\s+(["'])(.+?)\1""")
+_TEMPLATE_UNDERSCORE = re.compile(r"""_\((["'])(.+?)\1\)""")
+_BLOCK = re.compile(r"\{%\s*blocktranslate(.*?)%\}(.*?)\{%\s*endblocktranslate\s*%\}", re.S)
+_VARIABLE = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+
+
+def message_ids_in_code() -> set[str]:
+    """Message ids marked for translation in templates and Python (as makemessages finds them)."""
+    found: set[str] = set()
+    for template in SRC.rglob("templates/**/*.html"):
+        text = template.read_text(encoding="utf-8")
+        found.update(match[1] for match in _TRANSLATE.findall(text))
+        found.update(match[1] for match in _TEMPLATE_UNDERSCORE.findall(text))
+        for _options, body in _BLOCK.findall(text):
+            singular = body.split("{% plural %}")[0]
+            found.add(_VARIABLE.sub(r"%(\1)s", singular))
+    for module in SRC.rglob("*.py"):
+        if "tests" in module.parts or "migrations" in module.parts:
+            continue
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "_"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                found.add(node.args[0].value)
+    return found
+
+
+def test_every_marked_message_has_a_persian_translation() -> None:
+    from django.utils import translation
+
+    with translation.override("fa"):
+        missing = {msgid for msgid in message_ids_in_code() if translation.gettext(msgid) == msgid}
+    assert not missing, f"run `make messages` and translate: {sorted(missing)}"

@@ -223,6 +223,9 @@ def serve(host: str, port: int, workers: int, threads: int, demo_if_empty: bool)
             "timeout": 60,
             "accesslog": "-",
             "errorlog": "-",
+            # gunicorn 24+ opens a control socket in ~/.gunicorn; marja does not use it,
+            # and two instances on one machine would fight over it.
+            "control_socket_disable": True,
         }
     ).run()
 
