@@ -6,9 +6,9 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from marja.common.language import in_request_language
 from marja.common.validators import validate_plain_text
 
 
@@ -30,9 +30,7 @@ class BilingualName(models.Model):
 
     @property
     def name(self) -> str:
-        if get_language() == "en" and self.name_en:
-            return self.name_en
-        return self.name_fa
+        return in_request_language(self.name_fa, self.name_en)
 
 
 class Organisation(BilingualName):
@@ -78,9 +76,7 @@ class Organisation(BilingualName):
 
     @property
     def description(self) -> str:
-        if get_language() == "en" and self.description_en:
-            return self.description_en
-        return self.description_fa
+        return in_request_language(self.description_fa, self.description_en)
 
 
 class User(AbstractUser):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from marja.accounts.models import BilingualName, Organisation
+from marja.common.language import in_request_language
 from marja.common.validators import validate_plain_text
 
 
@@ -200,15 +200,11 @@ class Dataset(models.Model):
 
     @property
     def title(self) -> str:
-        if get_language() == "en" and self.title_en:
-            return self.title_en
-        return self.title_fa
+        return in_request_language(self.title_fa, self.title_en)
 
     @property
     def description(self) -> str:
-        if get_language() == "en" and self.description_en:
-            return self.description_en
-        return self.description_fa
+        return in_request_language(self.description_fa, self.description_en)
 
 
 class DatasetGrant(models.Model):

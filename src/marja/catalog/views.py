@@ -85,17 +85,29 @@ def _publishers_for(user: User) -> QuerySet[Organisation]:
     return organisations_of(user, EDITING_ROLES)
 
 
-def _save_form(request: HttpRequest, form: DatasetForm, dataset: Dataset | None) -> Dataset | None:
-    """Run the service for a valid form; put its validation errors back on the form."""
-    assert isinstance(request.user, User)  # noqa: S101 (login_required)
-    try:
-        if dataset is None:
-            return services.create_dataset(form.to_dataset_in(), actor=request.user)
-        return services.update_dataset(dataset, form.to_dataset_in(), actor=request.user)
-    except ValidationError as exc:
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-        return None
+def _form_page(request: HttpRequest, form: DatasetForm, dataset: Dataset | None) -> HttpResponse:
+    """Save a valid posted form through the service, or show the form (400 with errors).
+
+    Validation errors raised by the service (e.g. a taken identifier) go back onto the
+    form, so the publisher sees them next to the field; nothing is stored then.
+    """
+    assert isinstance(request.user, User)  # noqa: S101 (views are login_required)
+    if request.method == "POST" and form.is_valid():
+        data = form.to_dataset_in()
+        try:
+            if dataset is None:
+                saved = services.create_dataset(data, actor=request.user)
+            else:
+                saved = services.update_dataset(dataset, data, actor=request.user)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("The dataset was saved."))
+            return redirect(saved)
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "dataset": dataset}
+    return render(request, "catalog/dataset_form.html", context, status=status)
 
 
 @login_required
@@ -105,13 +117,7 @@ def dataset_create(request: HttpRequest) -> HttpResponse:
     if not publishers.exists():
         raise PermissionDenied
     form = DatasetForm(request.POST or None, publishers=publishers)
-    if request.method == "POST" and form.is_valid():
-        dataset = _save_form(request, form, None)
-        if dataset is not None:
-            messages.success(request, _("The dataset was saved."))
-            return redirect(dataset)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "catalog/dataset_form.html", {"form": form}, status=status)
+    return _form_page(request, form, None)
 
 
 @login_required
@@ -124,15 +130,7 @@ def dataset_edit(request: HttpRequest, slug: str) -> HttpResponse:
         publishers=_publishers_for(request.user),
         editing=True,
     )
-    if request.method == "POST" and form.is_valid():
-        saved = _save_form(request, form, dataset)
-        if saved is not None:
-            messages.success(request, _("The dataset was saved."))
-            return redirect(saved)
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request, "catalog/dataset_form.html", {"form": form, "dataset": dataset}, status=status
-    )
+    return _form_page(request, form, dataset)
 
 
 def organisation_list(request: HttpRequest) -> HttpResponse:
