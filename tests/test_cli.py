@@ -42,10 +42,24 @@ def test_check_reports_an_unmigrated_database_then_passes(env: dict[str, str]) -
     assert key.stat().st_mode & 0o777 == 0o600
 
 
-def test_check_rejects_a_bad_setting(env: dict[str, str]) -> None:
-    result = run({**env, "MARJA_DEBUG": "maybe"}, "check")
-    assert result.returncode != 0
-    assert "MARJA_DEBUG" in result.stderr
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("MARJA_DEBUG", "maybe"),
+        ("MARJA_TIME_ZONE", "Mars/Base"),
+        ("DATABASE_URL", "garbage"),
+        ("MARJA_LOG_LEVEL", "LOUD"),
+        ("MARJA_LOGIN_FAILURE_LIMIT", "0"),
+        ("MARJA_ALLOWED_HOSTS", ""),
+    ],
+)
+def test_check_names_a_bad_setting_without_a_traceback(
+    env: dict[str, str], name: str, value: str
+) -> None:
+    result = run({**env, name: value}, "check")
+    assert result.returncode == 1
+    assert f"ERR {name}" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_load_demo_is_idempotent_and_keeps_passwords_private(env: dict[str, str]) -> None:
@@ -73,10 +87,13 @@ def test_create_user(env: dict[str, str]) -> None:
         "--password-stdin", stdin="a sufficiently long passphrase\n",
     )  # fmt: skip
     assert ok.returncode == 0, ok.stderr
-    again = run(env, "create-user", "reza", "--password-stdin", stdin="whatever else 123\n")
+    again = run(env, "create-user", "REZA", "--password-stdin", stdin="whatever else 123\n")
     assert again.returncode == 1 and "already exists" in again.stderr
+    roleless = run(env, "create-user", "tara", "--role", "admin", "--password-stdin", stdin="x\n")
+    assert roleless.returncode == 1 and "--role needs --organisation" in roleless.stderr
     weak = run(env, "create-user", "nima", "--password-stdin", stdin="123\n")
     assert weak.returncode == 1
+    assert "This password is too short" in weak.stderr
     assert "Traceback" not in weak.stderr
     unknown = run(
         env, "create-user", "sima", "--organisation", "nope", "--password-stdin", stdin="x\n"

@@ -13,8 +13,11 @@ from gunicorn.app.base import BaseApplication
 def _setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marja.settings")
     import django
+    from django.utils import translation
 
     django.setup()
+    # The command line speaks English (its --help is English); pages are Persian.
+    translation.activate("en")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -102,8 +105,10 @@ def create_user_command(
     from marja.accounts.models import Organisation, User
     from marja.accounts.services import create_user
 
-    if User.objects.filter(username=username).exists():
-        raise click.ClickException(f"a user named {username!r} already exists")
+    if User.objects.filter(username__iexact=username).exists():
+        raise click.ClickException(f"a user named {username!r} already exists (ignoring case)")
+    if role != "viewer" and not organisation_slug:
+        raise click.ClickException("--role needs --organisation: a role is held in an organisation")
     memberships: list[tuple[Organisation, str]] = []
     if organisation_slug:
         organisation = Organisation.objects.filter(slug=organisation_slug).first()
@@ -142,7 +147,10 @@ def check() -> None:
             problems.append(str(exc))
     if problems:
         _report(problems, [])
-    _setup_django()
+    try:
+        _setup_django()
+    except Exception as exc:
+        _report([f"marja could not start: {exc}"], [])
     _report(*_django_checks())
 
 
@@ -166,19 +174,24 @@ def _django_checks() -> tuple[list[str], list[str]]:
     try:
         connection.ensure_connection()
         facts.append(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
-        pending = MigrationExecutor(connection).migration_plan(
-            MigrationExecutor(connection).loader.graph.leaf_nodes()
-        )
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
         if pending:
             problems.append(
                 f"{len(pending)} database migrations not applied (marja serve applies them)"
             )
+        else:
+            facts.append("database migrations applied")
     except Exception as exc:
         problems.append(f"database unreachable: {exc}")
-    if not finders.find("vendor/vazirmatn/webfonts/Vazirmatn-Regular.woff2"):
+    if finders.find("vendor/vazirmatn/webfonts/Vazirmatn-Regular.woff2"):
+        facts.append("Vazirmatn font installed")
+    else:
         problems.append("the Vazirmatn font is missing: run `npm ci` in the project folder")
     if settings.DEBUG:
         problems.append("MARJA_DEBUG is on: never in production")
+    else:
+        facts.append("debug mode off")
     return problems, facts
 
 
@@ -221,6 +234,8 @@ def serve(host: str, port: int, workers: int, threads: int, demo_if_empty: bool)
             "threads": threads,
             "worker_class": "gthread",
             "timeout": 60,
+            # Long Persian searches are long once percent-encoded; 8190 is gunicorn's maximum.
+            "limit_request_line": 8190,
             "accesslog": "-",
             "errorlog": "-",
             # gunicorn 24+ opens a control socket in ~/.gunicorn; marja does not use it,

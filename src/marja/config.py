@@ -36,6 +36,46 @@ def parse_list(raw: str) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def parse_hosts(raw: str) -> list[str]:
+    hosts = parse_list(raw)
+    if not hosts:
+        raise ConfigError("at least one host name is needed, or every request is refused")
+    return hosts
+
+
+def parse_positive_int(raw: str) -> int:
+    value = int(raw)
+    if value < 1:
+        raise ConfigError(f"expected a whole number of 1 or more, got {raw!r}")
+    return value
+
+
+def parse_time_zone(raw: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"unknown time zone {raw!r} (e.g. Asia/Tehran)") from None
+    return raw
+
+
+def parse_log_level(raw: str) -> str:
+    level = raw.strip().upper()
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+        raise ConfigError(f"expected DEBUG, INFO, WARNING, ERROR or CRITICAL, got {raw!r}")
+    return level
+
+
+def parse_database_url(raw: str) -> str:
+    scheme = raw.split("://", 1)[0] if "://" in raw else ""
+    if raw and scheme not in {"postgres", "postgresql", "sqlite"}:
+        raise ConfigError(
+            "expected postgres://user@host:port/name or sqlite:///path, or empty for SQLite"
+        )
+    return raw
+
+
 def parse_path(raw: str) -> Path:
     return Path(raw).expanduser().resolve()
 
@@ -67,7 +107,7 @@ DATA_DIR = Option(
 )
 DATABASE_URL = Option(
     "DATABASE_URL",
-    str,
+    parse_database_url,
     "",
     "Database to use, e.g. postgres://user@127.0.0.1:5432/marja. Empty: SQLite "
     "(WAL mode) at MARJA_DATA_DIR/marja.sqlite3.",
@@ -75,7 +115,7 @@ DATABASE_URL = Option(
 DEBUG = Option("MARJA_DEBUG", parse_bool, "false", "Django debug mode. Never on in production.")
 ALLOWED_HOSTS = Option(
     "MARJA_ALLOWED_HOSTS",
-    parse_list,
+    parse_hosts,
     "127.0.0.1,localhost,[::1]",
     "Comma-separated host names marja answers to.",
 )
@@ -101,18 +141,22 @@ BEHIND_HTTPS_PROXY = Option(
 )
 LOGIN_FAILURE_LIMIT = Option(
     "MARJA_LOGIN_FAILURE_LIMIT",
-    int,
+    parse_positive_int,
     "5",
     "Failed logins for one user name from one address before login is locked.",
 )
 LOGIN_LOCKOUT_MINUTES = Option(
     "MARJA_LOGIN_LOCKOUT_MINUTES",
-    int,
+    parse_positive_int,
     "15",
     "How long a locked login stays locked.",
 )
-TIME_ZONE = Option("MARJA_TIME_ZONE", str, "Asia/Tehran", "Time zone for displayed times.")
-LOG_LEVEL = Option("MARJA_LOG_LEVEL", str, "INFO", "Level of the logs written to stderr.")
+TIME_ZONE = Option(
+    "MARJA_TIME_ZONE", parse_time_zone, "Asia/Tehran", "Time zone for displayed times."
+)
+LOG_LEVEL = Option(
+    "MARJA_LOG_LEVEL", parse_log_level, "INFO", "Level of the logs written to stderr."
+)
 
 ALL_OPTIONS: tuple[Option[Any], ...] = (
     DATA_DIR,

@@ -44,6 +44,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "marja.web.middleware.ContentSecurityPolicyMiddleware",
+    "marja.web.middleware.RejectNulMiddleware",
     # Last, so that it sees failed logins after every other middleware has run.
     "axes.middleware.AxesMiddleware",
 ]

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from marja.common.language import in_request_language
-from marja.common.validators import validate_plain_text
+from marja.common.validators import validate_identifier, validate_plain_text
 
 
 class BilingualName(models.Model):
@@ -47,7 +47,9 @@ class Organisation(BilingualName):
         COUNCIL = "council", _("council")
         OTHER = "other", _("other")
 
-    slug = models.SlugField(_("identifier"), max_length=80, unique=True)
+    slug = models.SlugField(
+        _("identifier"), max_length=80, unique=True, validators=[validate_identifier]
+    )
     abbreviation = models.CharField(_("abbreviation"), max_length=30, blank=True)
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     parent = models.ForeignKey(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from marja.accounts.models import Membership, Organisation, User
 
@@ -33,6 +35,11 @@ def create_user(
         is_staff=superuser,
     )
     user.full_clean(exclude=["password"])
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError(
+            {"username": _("A user with that user name already exists (ignoring case).")},
+            code="unique",
+        )
     validate_password(password, user)
     user.set_password(password)
     user.save()

@@ -23,6 +23,15 @@ class LoginView(auth_views.LoginView):
         return response
 
 
+class LogoutView(auth_views.LogoutView):
+    """Logging out is a POST (a link cannot log anyone out); a GET asks to confirm."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return render(request, "accounts/logout.html")
+
+
 def login_locked_out(
     request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any
 ) -> HttpResponse:

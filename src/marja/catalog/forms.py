@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from marja.accounts.models import Organisation
 from marja.catalog.models import County, Dataset, Licence, Theme
 from marja.catalog.services import DatasetIn
-from marja.common.forms import JalaliDateField, NormalizedCharField
+from marja.common.forms import IdentifierField, JalaliDateField, NormalizedCharField
 from marja.common.validators import validate_plain_text
 from marja.core.text import normalize
 
@@ -20,7 +20,7 @@ _TITLE_MAX = Dataset._meta.get_field("title_fa").max_length
 
 
 class DatasetForm(forms.Form):
-    slug = forms.SlugField(
+    slug = IdentifierField(
         label=_("identifier"),
         max_length=100,
         help_text=_(
@@ -34,6 +34,7 @@ class DatasetForm(forms.Form):
         label=_("title (English)"),
         max_length=_TITLE_MAX,
         required=False,
+        widget=forms.TextInput(attrs={"dir": "ltr"}),
         validators=[validate_plain_text],
     )
     description_fa = NormalizedCharField(

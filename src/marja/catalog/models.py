@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from marja.accounts.models import BilingualName, Organisation
 from marja.common.language import in_request_language
-from marja.common.validators import validate_plain_text
+from marja.common.validators import validate_identifier, validate_plain_text
 
 
 class Province(BilingualName):
@@ -137,7 +137,9 @@ class Dataset(models.Model):
         IRREGULAR = "irregular", _("irregular")
         ONCE = "once", _("not updated")
 
-    slug = models.SlugField(_("identifier"), max_length=100, unique=True)
+    slug = models.SlugField(
+        _("identifier"), max_length=100, unique=True, validators=[validate_identifier]
+    )
     title_fa = models.CharField(
         _("title (Persian)"), max_length=200, validators=[validate_plain_text]
     )

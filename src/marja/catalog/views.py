@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -138,9 +138,15 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     organisations = (
         Organisation.objects.select_related("parent")
         .annotate(n=Count("datasets", filter=Q(datasets__in=visible), distinct=True))
-        .order_by("kind", "name_fa")
+        .order_by(_kind_order(), "name_fa")
     )
     return render(request, "catalog/organisation_list.html", {"organisations": organisations})
+
+
+def _kind_order() -> Case:
+    """Organisation kinds in their declared order: governorate first, "other" last."""
+    kinds = Organisation.Kind.values
+    return Case(*(When(kind=k, then=Value(i)) for i, k in enumerate(kinds)), default=Value(99))
 
 
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:

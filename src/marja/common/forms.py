@@ -9,11 +9,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from marja.common.validators import validate_identifier
 from marja.core import jalali
 from marja.core.text import normalize
 
 _DATE_ERRORS = {
     "format": _("“%(text)s” is not a date. Write it as year/month/day, e.g. 1402/08/17."),
+    "year": _("“%(text)s”: write the year with four digits, e.g. 1402."),
     "month": _("“%(text)s”: there is no month %(month)s; months run from 1 to 12."),
     "day": _("“%(text)s”: month %(month)s of %(year)s has no day %(day)s."),
     "leap": _("“%(text)s”: %(year)s is not a leap year, so Esfand has only 29 days."),
@@ -66,3 +68,12 @@ class NormalizedCharField(forms.CharField):
     def to_python(self, value: Any) -> str:
         text = super().to_python(value)
         return normalize(text, digits="keep") if text else ""
+
+
+class IdentifierField(forms.CharField):
+    """An address identifier; typed capitals are lowered so «Tehran-Roads» meets «tehran-roads»."""
+
+    default_validators = [validate_identifier]
+
+    def to_python(self, value: Any) -> str:
+        return str(super().to_python(value)).strip().lower()

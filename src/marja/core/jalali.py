@@ -22,8 +22,10 @@ MONTHS_EN: Final[tuple[str, ...]] = tuple(jdatetime.date.j_months_en)
 _DATE: Final = re.compile(r"^\s*(\d{1,4})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*$")
 # Years from this one on are read as Gregorian: no Jalali date in records is that late.
 _FIRST_GREGORIAN_YEAR: Final = 1700
+# A year written with fewer than four digits is a typing slip (02/01/01), not year 2.
+_FIRST_FOUR_DIGIT_YEAR: Final = 1000
 
-ErrorCode = Literal["format", "month", "day", "leap"]
+ErrorCode = Literal["format", "year", "month", "day", "leap"]
 
 
 class JalaliDateError(ValueError):
@@ -40,6 +42,7 @@ class JalaliDateError(ValueError):
     def __str__(self) -> str:
         return {
             "format": f"{self.text!r} is not a date; write it as 1402/08/17",
+            "year": f"{self.text!r}: write the year with four digits, e.g. 1402",
             "month": f"{self.text!r}: month {self.month} does not exist (1 to 12)",
             "day": f"{self.text!r}: month {self.month} has no day {self.day}",
             "leap": f"{self.text!r}: {self.year} is not a leap year, Esfand has 29 days",
@@ -69,6 +72,8 @@ def parse_date(text: str) -> dt.date:
     if not match:
         raise JalaliDateError("format", text)
     year, month, day = (int(part) for part in match.groups())
+    if year < _FIRST_FOUR_DIGIT_YEAR:
+        raise JalaliDateError("year", text, year, month, day)
     if year >= _FIRST_GREGORIAN_YEAR:
         try:
             return dt.date(year, month, day)
@@ -76,7 +81,7 @@ def parse_date(text: str) -> dt.date:
             raise JalaliDateError("format", text, year, month, day) from None
     if not 1 <= month <= 12:
         raise JalaliDateError("month", text, year, month, day)
-    if year < 1 or day < 1 or day > month_length(year, month):
+    if day < 1 or day > month_length(year, month):
         code: ErrorCode = "leap" if (month, day) == (12, 30) else "day"
         raise JalaliDateError(code, text, year, month, day)
     gregorian: dt.date = jdatetime.date(year, month, day).togregorian()

@@ -150,3 +150,35 @@ def test_post_without_csrf_token_is_refused_in_persian(demo: object) -> None:
     response = client.post("/datasets/new/", form_data(publisher=mpo_pk()))
     assert response.status_code == 403
     assert "اعتبار فرم تمام شده است" in response.text
+
+
+def test_reserved_and_case_variant_identifiers_are_refused(editor: Client) -> None:
+    reserved = editor.post("/datasets/new/", form_data(publisher=mpo_pk(), slug="new"))
+    assert reserved.status_code == 400
+    assert "رزرو شده است" in reserved.text
+    upper = editor.post(
+        "/datasets/new/", form_data(publisher=mpo_pk(), slug="County-Population-1395")
+    )
+    assert upper.status_code == 400
+    assert Dataset.objects.filter(slug__iexact="county-population-1395").count() == 1
+    odd = editor.post("/datasets/new/", form_data(publisher=mpo_pk(), slug="a--b_c"))
+    assert odd.status_code == 400
+    assert "حروف کوچک لاتین" in odd.text
+    lowered = editor.post("/datasets/new/", form_data(publisher=mpo_pk(), slug="School-Buses"))
+    assert lowered.status_code == 302
+    assert Dataset.objects.filter(slug="school-buses").exists()
+
+
+def test_a_year_without_four_digits_is_refused(editor: Client) -> None:
+    response = editor.post(
+        "/datasets/new/", form_data(publisher=mpo_pk(), temporal_start="02/01/01")
+    )
+    assert response.status_code == 400
+    assert "سال را چهاررقمی بنویسید" in response.text
+
+
+def test_open_ended_coverage_reads_well(editor: Client) -> None:
+    response = editor.post("/datasets/new/", form_data(publisher=mpo_pk(), temporal_end=""))
+    assert response.status_code == 302
+    page = editor.get(response["Location"])
+    assert "از ۱ فروردین ۱۴۰۲ به بعد" in page.text

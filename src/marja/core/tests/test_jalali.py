@@ -35,6 +35,8 @@ def test_parse_date(text: str, expected: dt.date) -> None:
         ("1402/13/01", "month"),
         ("1402/08", "format"),
         ("tomorrow", "format"),
+        ("02/01/01", "year"),
+        ("0/1/1", "year"),
         ("", "format"),
         ("2023-02-30", "format"),
     ],

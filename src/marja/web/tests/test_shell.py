@@ -94,3 +94,47 @@ def test_server_error_page_is_bilingual_without_a_trace(demo: DemoResult) -> Non
     assert response.status_code == 500
     assert "خطای سامانه" in response.text and "Server error" in response.text
     assert "secret internals" not in response.text
+
+
+@pytest.mark.parametrize(
+    "query", ["q=%00", "q=a%00b", "organisation=%00", "tag=%00", "county=%00", "access=%00"]
+)
+def test_nul_characters_are_a_bad_request_on_every_database(
+    client: Client, demo: DemoResult, query: str
+) -> None:
+    response = client.get(f"/datasets/?{query}")
+    assert response.status_code == 400
+    assert "درخواست نادرست" in response.text
+    assert "\x00" not in response.text
+
+
+def test_home_counts_use_singular_nouns_after_numbers(client: Client, demo: DemoResult) -> None:
+    text = client.get("/").text
+    assert re.search(r'data-count="counties">۱۶</strong>شهرستان</div>', text)
+    assert re.search(r'data-count="themes">۱۰</strong>موضوع</div>', text)
+
+
+def test_login_link_does_not_nest_on_the_login_page(client: Client, demo: DemoResult) -> None:
+    text = client.get("/accounts/login/?next=/datasets/").text
+    assert "next=/accounts/login/" not in text
+    assert "%3Fnext%3D" not in text
+
+
+def test_logout_by_get_asks_to_confirm(client: Client, demo: DemoResult) -> None:
+    from marja.accounts.models import User
+
+    client.force_login(User.objects.get(username="mpo.editor"))
+    page = client.get("/accounts/logout/")
+    assert page.status_code == 200
+    assert "می‌خواهید از مرجع خارج شوید؟" in page.text
+    assert client.get("/").context["user"].is_authenticated  # a GET logs nobody out
+
+
+def test_organisations_are_listed_governorate_first(client: Client, demo: DemoResult) -> None:
+    from marja.accounts.models import Organisation
+
+    organisations = list(client.get("/organisations/").context["organisations"])
+    assert organisations[0].slug == "governorate"
+    order = Organisation.Kind.values
+    positions = [order.index(o.kind) for o in organisations]
+    assert positions == sorted(positions)
