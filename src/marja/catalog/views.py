@@ -62,21 +62,18 @@ def dataset_list(request: HttpRequest) -> HttpResponse:
 
 def dataset_detail(request: HttpRequest, slug: str) -> HttpResponse:
     dataset = dataset_for(request.user, slug)
+    counties = list(dataset.counties.order_by("name_fa"))
     return render(
         request,
         "catalog/dataset_detail.html",
         {
             "dataset": dataset,
             "tags": dataset.tags.all(),
-            "counties": dataset.counties.order_by("name_fa"),
-            "all_counties": dataset.counties.count() >= _county_total(),
+            "counties": counties,
+            "all_counties": len(counties) >= County.objects.count() > 0,
             "can_edit": can_edit_for(request.user, dataset.publisher),
         },
     )
-
-
-def _county_total() -> int:
-    return County.objects.count() or 1
 
 
 def _publishers_for(user: User) -> QuerySet[Organisation]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from marja.catalog.models import Dataset
 from marja.catalog.selectors import catalog_counts, latest_updates, themes_with_counts
 
 
@@ -17,7 +16,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "counts": catalog_counts(request.user),
             "themes": themes_with_counts(request.user),
             "latest": latest_updates(request.user),
-            "Access": Dataset.Access,
         },
     )
 
@@ -40,7 +38,7 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     # Rendered without the database or context processors: the fault may be there.
-    return render(request, "500.html", status=500, using=None)
+    return render(request, "500.html", status=500)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
