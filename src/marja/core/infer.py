@@ -1,0 +1,76 @@
+"""Schema inference: the most specific type every value of a column converts to."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+import duckdb
+
+from marja.core.convert import converted, quote_identifier
+from marja.core.schema import Field, FieldType, Schema, field_name_for, is_latin
+
+#: Candidate types in the order they are tried: the first one that fits all values wins.
+CANDIDATES: Final = (
+    FieldType.INTEGER,
+    FieldType.NUMBER,
+    FieldType.JALALI_DATE,
+    FieldType.DATE,
+    FieldType.DATETIME,
+    FieldType.BOOLEAN,
+    FieldType.COUNTY,
+)
+SAMPLE_ROWS: Final = 20_000
+
+
+def infer_schema(
+    con: duckdb.DuckDBPyConnection,
+    relation: str,
+    headers: Sequence[str],
+    *,
+    sample_rows: int | None = SAMPLE_ROWS,
+    counties: bool = True,
+) -> Schema:
+    """Infer field names, labels and types over the first ``sample_rows`` (None: all)."""
+    columns = [f"c{i}" for i in range(1, len(headers) + 1)]
+    limit = f" LIMIT {int(sample_rows)}" if sample_rows else ""
+    candidates = [c for c in CANDIDATES if counties or c is not FieldType.COUNTY]
+    measures = []
+    for column in columns:
+        measures.append(f"count({quote_identifier(column)})")
+        for kind in candidates:
+            expr = converted(Field(name="x", type=kind), quote_identifier(column))
+            measures.append(f"count({expr})")
+        measures.append(
+            f"count(*) FILTER (WHERE regexp_matches({quote_identifier(column)}, '[^0-9۰-۹٠-٩]'))"
+        )
+    row = con.execute(
+        f"SELECT {', '.join(measures)} FROM (SELECT * FROM {relation}{limit})"
+    ).fetchone()
+    if row is None:
+        raise RuntimeError("DuckDB returned no row for an aggregate")
+    width = len(candidates) + 2
+    fields: list[Field] = []
+    for index, header in enumerate(headers):
+        counts = row[index * width : (index + 1) * width]
+        non_null, by_type, non_digit = counts[0], counts[1:-1], counts[-1]
+        kind = FieldType.STRING
+        if non_null:
+            for candidate, matched in zip(candidates, by_type, strict=True):
+                if matched != non_null:
+                    continue
+                if candidate is FieldType.COUNTY and not non_digit:
+                    continue  # numeric codes are numbers unless declared otherwise
+                kind = candidate
+                break
+        label = header.strip()
+        name = field_name_for(label, index + 1, (f.name for f in fields))
+        fields.append(
+            Field(
+                name=name,
+                type=kind,
+                label_fa="" if is_latin(label) else label,
+                label_en=label if is_latin(label) and label != name else "",
+            )
+        )
+    return Schema(fields=tuple(fields))
