@@ -158,6 +158,34 @@ LOG_LEVEL = Option(
     "MARJA_LOG_LEVEL", parse_log_level, "INFO", "Level of the logs written to stderr."
 )
 
+MAX_UPLOAD_MB = Option(
+    "MARJA_MAX_UPLOAD_MB",
+    parse_positive_int,
+    "5120",
+    "Largest file a publisher may upload, in megabytes; larger uploads are refused "
+    "before any byte is stored.",
+)
+BACKGROUND_ABOVE_MB = Option(
+    "MARJA_BACKGROUND_ABOVE_MB",
+    parse_positive_int,
+    "20",
+    "Files larger than this many megabytes are published by the background worker, with "
+    "progress shown on the page; smaller ones while the publisher waits.",
+)
+MAX_COLUMNS = Option(
+    "MARJA_MAX_COLUMNS",
+    parse_positive_int,
+    "1000",
+    "Most columns a published file may have.",
+)
+PUBLISH_MEMORY_MB = Option(
+    "MARJA_PUBLISH_MEMORY_MB",
+    parse_positive_int,
+    "512",
+    "Memory DuckDB may use while publishing one file; beyond it, work spills to disk "
+    "in the data folder.",
+)
+
 ALL_OPTIONS: tuple[Option[Any], ...] = (
     DATA_DIR,
     DATABASE_URL,
@@ -170,6 +198,10 @@ ALL_OPTIONS: tuple[Option[Any], ...] = (
     LOGIN_LOCKOUT_MINUTES,
     TIME_ZONE,
     LOG_LEVEL,
+    MAX_UPLOAD_MB,
+    BACKGROUND_ABOVE_MB,
+    MAX_COLUMNS,
+    PUBLISH_MEMORY_MB,
 )
 
 

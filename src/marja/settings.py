@@ -28,10 +28,28 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "marja.accounts",
+    "marja.ledger",
     "marja.catalog",
+    "marja.ingest",
     "marja.web",
 ]
+
+# Background jobs (large publications, scheduled pulls): Django's task interface with a
+# database-backed queue; `marja serve` starts the worker. Queued jobs survive a restart.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+MAX_UPLOAD_BYTES = config.MAX_UPLOAD_MB.read() * 1024 * 1024
+BACKGROUND_ABOVE_BYTES = config.BACKGROUND_ABOVE_MB.read() * 1024 * 1024
+MAX_COLUMNS = config.MAX_COLUMNS.read()
+PUBLISH_MEMORY_MB = config.PUBLISH_MEMORY_MB.read()
+# Uploaded files go to disk in chunks, never into memory whole.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 0
+FILE_UPLOAD_TEMP_DIR = DATA_DIR / "uploads"
+FILE_UPLOAD_TEMP_DIR.mkdir(parents=True, exist_ok=True)
+FILE_UPLOAD_HANDLERS = ["marja.ingest.upload_handlers.LimitedUploadHandler"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -130,7 +148,11 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATICFILES_DIRS = [("vendor/vazirmatn", PROJECT_DIR / "node_modules" / "vazirmatn" / "fonts")]
+STATICFILES_DIRS = [
+    ("vendor/vazirmatn", PROJECT_DIR / "node_modules" / "vazirmatn" / "fonts"),
+    # Resumable uploads in the browser (tus protocol), from npm.
+    ("vendor/tus", PROJECT_DIR / "node_modules" / "tus-js-client" / "dist"),
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

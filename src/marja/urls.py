@@ -7,6 +7,7 @@ from django.views.i18n import set_language
 urlpatterns = [
     path("", include("marja.web.urls")),
     path("", include("marja.catalog.urls")),
+    path("", include("marja.ingest.urls")),
     path("accounts/", include("marja.accounts.urls")),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),

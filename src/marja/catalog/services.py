@@ -1,7 +1,7 @@
 """Every change to the catalog: atomic, permission-checked, one function per act.
 
-Pages, the admin and the CLI all write through these functions. (The tamper-evident
-ledger entry that each write will add arrives with the ledger module.)
+Pages, the admin and the CLI all write through these functions; each records its event
+in the ledger inside the same transaction.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from marja.catalog.models import (
     Theme,
 )
 from marja.core.text import normalize, search_key
+from marja.ledger.services import record
 
 
 @dataclass
@@ -110,20 +111,27 @@ def create_dataset(data: DatasetIn, *, actor: User) -> Dataset:
     _check_can_edit(actor, data.publisher)
     dataset = Dataset()
     _apply(dataset, data)
-    return _save(dataset, data)
+    _save(dataset, data)
+    record(
+        "dataset.created", actor=actor, organisation=dataset.publisher,
+        object_type="dataset", object_id=dataset.slug,
+        payload={"title_fa": dataset.title_fa, "access": dataset.access},
+    )  # fmt: skip
+    return dataset
 
 
-def _changes(dataset: Dataset, data: DatasetIn) -> bool:
-    """Whether applying ``data`` would change anything stored for ``dataset``."""
+def _changes(dataset: Dataset, data: DatasetIn) -> list[str]:
+    """The names of what applying ``data`` would change for ``dataset``."""
     probe = Dataset(pk=dataset.pk, published_at=dataset.published_at)
     _apply(probe, data)
     fields = [*_SCALAR_FIELDS, "published_at"]
-    if any(getattr(probe, name) != getattr(dataset, name) for name in fields):
-        return True
+    changed = [name for name in fields if getattr(probe, name) != getattr(dataset, name)]
     tags = {normalize(name, digits="keep") for name in data.tags} - {""}
     if set(dataset.tags.values_list("name", flat=True)) != tags:
-        return True
-    return set(dataset.counties.values_list("pk", flat=True)) != {c.pk for c in data.counties}
+        changed.append("tags")
+    if set(dataset.counties.values_list("pk", flat=True)) != {c.pk for c in data.counties}:
+        changed.append("counties")
+    return changed
 
 
 @transaction.atomic
@@ -135,10 +143,16 @@ def update_dataset(dataset: Dataset, data: DatasetIn, *, actor: User) -> Dataset
     _check_can_edit(actor, dataset.publisher)
     _check_can_edit(actor, data.publisher)
     dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
-    if not _changes(dataset, data):
+    changed = _changes(dataset, data)
+    if not changed:
         return dataset
     _apply(dataset, data)
-    return _save(dataset, data)
+    _save(dataset, data)
+    record(
+        "dataset.changed", actor=actor, organisation=dataset.publisher,
+        object_type="dataset", object_id=dataset.slug, payload={"fields": changed},
+    )  # fmt: skip
+    return dataset
 
 
 def reference_snapshot(list_name: str) -> list[dict[str, Any]]:

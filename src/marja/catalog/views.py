@@ -16,6 +16,7 @@ from marja.accounts.selectors import EDITING_ROLES, can_edit_for, organisations_
 from marja.catalog import services
 from marja.catalog.forms import DatasetForm
 from marja.catalog.models import County, Dataset
+from marja.catalog.panels import dataset_panels
 from marja.catalog.selectors import (
     DatasetFilters,
     dataset_for,
@@ -72,6 +73,7 @@ def dataset_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "counties": counties,
             "all_counties": len(counties) >= County.objects.count() > 0,
             "can_edit": can_edit_for(request.user, dataset.publisher),
+            "panels": dataset_panels(request, dataset),
         },
     )
 

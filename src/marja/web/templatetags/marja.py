@@ -71,3 +71,24 @@ def facet_query(context: template.Context, name: str, key: str, selected: bool) 
     else:
         params[name] = key
     return str(params.urlencode())
+
+
+@register.filter
+def cell(value: object) -> str:
+    """A table value for display: Jalali dates, grouped Persian digits, yes/no."""
+    from django.utils.translation import gettext
+
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, dt.datetime):
+        return jdatetime(value)
+    if isinstance(value, dt.date):
+        return jdate(value)
+    if isinstance(value, int):
+        return num(value)
+    if isinstance(value, float):
+        decimals = 0 if value.is_integer() else min(4, len(repr(value).split(".")[-1]))
+        return format_number(value, persian=_persian(), decimals=decimals)
+    return str(value)

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IngestConfig(AppConfig):
+    name = "marja.ingest"
+    label = "ingest"
+    verbose_name = _("Publishing")
+
+    def ready(self) -> None:
+        from marja.catalog.panels import register_dataset_panel
+        from marja.ingest.panels import publishing_panel
+
+        register_dataset_panel(publishing_panel)

@@ -1,0 +1,47 @@
+from django.urls import path
+
+from marja.ingest import resumable, views
+
+app_name = "ingest"
+urlpatterns = [
+    path("datasets/<slug:slug>/publish/", views.publish, name="publish"),
+    path(
+        "datasets/<slug:slug>/publications/<uuid:pk>/",
+        views.publication_detail,
+        name="publication",
+    ),
+    path(
+        "datasets/<slug:slug>/publications/<uuid:pk>/report.json",
+        views.publication_json,
+        name="publication_json",
+    ),
+    path(
+        "datasets/<slug:slug>/publications/<uuid:pk>/bad-rows.csv",
+        views.bad_rows_csv,
+        name="bad_rows",
+    ),
+    path(
+        "datasets/<slug:slug>/publications/<uuid:pk>/retry/",
+        views.publication_retry,
+        name="publication_retry",
+    ),
+    path("datasets/<slug:slug>/versions/", views.version_list, name="versions"),
+    path("datasets/<slug:slug>/versions/<int:number>/", views.version_detail, name="version"),
+    path(
+        "datasets/<slug:slug>/versions/<int:number>/data.parquet",
+        views.version_download,
+        name="version_download",
+    ),
+    path("datasets/<slug:slug>/schema/", views.schema_edit, name="schema"),
+    path("datasets/<slug:slug>/schema.json", views.dataset_schema_json, name="schema_json"),
+    path("datasets/<slug:slug>/source/", views.source_edit, name="source"),
+    path("datasets/<slug:slug>/source/pull/", views.source_pull_now, name="source_pull"),
+    # The API: progress of a publication, resumable uploads (tus).
+    path(
+        "api/v1/datasets/<slug:slug>/publications/<uuid:pk>",
+        views.publication_json,
+        name="api_publication",
+    ),
+    path("api/v1/uploads/", resumable.uploads, name="uploads"),
+    path("api/v1/uploads/<uuid:pk>", resumable.upload, name="upload"),
+]

@@ -1,0 +1,20 @@
+"""Every kind of event the ledger records, with what it means.
+
+docs/events.md must describe each one (a test checks it); an event that is not declared
+here cannot be recorded.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+EVENTS: Final[dict[str, str]] = {
+    "dataset.created": "A dataset was added to the catalog.",
+    "dataset.changed": "A dataset's metadata changed; the payload lists the fields.",
+    "schema.changed": "A dataset's declared schema (fields, types, rules, key) changed.",
+    "version.published": "A new immutable version was published: hash, size, rows, diff.",
+    "publication.rejected": "An upload was refused: the payload counts problems per rule.",
+    "publication.failed": "A publication stopped on an internal error; nothing was stored.",
+    "source.changed": "A dataset's scheduled pull (address, format, schedule) was set or removed.",
+    "source.pulled": "A scheduled pull ran: new version, unchanged content, or failure.",
+}
