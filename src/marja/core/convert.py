@@ -117,6 +117,22 @@ def _county(v: str, lookup: str) -> str:
     return f"(SELECT codes FROM {lookup})[{key}]"
 
 
+def looks_like(kind: FieldType, v: str) -> str | None:
+    """A predicate for values *written* as ``kind`` even if impossible (1402/12/30).
+
+    Inference uses it for dates, so that a column of Jalali dates with one impossible day
+    is inferred as Jalali dates and that day is reported, not silently read as text.
+    """
+    w = _folded(v)
+    if kind is FieldType.JALALI_DATE:
+        return f"regexp_full_match({w}, '1[2-4][0-9]{{2}}[/-][0-9]{{1,2}}[/-][0-9]{{1,2}}')"
+    if kind is FieldType.DATE:
+        return (
+            f"regexp_full_match({w}, '(1[6-9]|2[0-9])[0-9]{{2}}[/-][0-9]{{1,2}}[/-][0-9]{{1,2}}')"
+        )
+    return None
+
+
 def reference_table(name: str) -> str:
     return quote_identifier(f"__ref_{name}")
 

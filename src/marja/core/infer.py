@@ -7,7 +7,7 @@ from typing import Final
 
 import duckdb
 
-from marja.core.convert import converted, quote_identifier
+from marja.core.convert import converted, looks_like, quote_identifier
 from marja.core.schema import Field, FieldType, Schema, field_name_for, is_latin
 
 #: Candidate types in the order they are tried: the first one that fits all values wins.
@@ -39,8 +39,12 @@ def infer_schema(
     for column in columns:
         measures.append(f"count({quote_identifier(column)})")
         for kind in candidates:
-            expr = converted(Field(name="x", type=kind), quote_identifier(column))
-            measures.append(f"count({expr})")
+            value = quote_identifier(column)
+            shape = looks_like(kind, value)
+            if shape is not None:
+                measures.append(f"count(*) FILTER (WHERE {shape})")
+            else:
+                measures.append(f"count({converted(Field(name='x', type=kind), value)})")
         measures.append(
             f"count(*) FILTER (WHERE regexp_matches({quote_identifier(column)}, '[^0-9۰-۹٠-٩]'))"
         )

@@ -138,7 +138,7 @@ def _build(
         schema = infer_schema(
             con, _safe_relation(source, limits), source.headers, counties=counties
         )
-        bindings = [Binding(f, f"c{i}") for i, f in enumerate(schema.fields, start=1)]
+        bindings = _inferred_bindings(schema, source.headers)
     else:
         schema = declared
         bindings, unmatched = bind(declared, source.headers)
@@ -156,7 +156,7 @@ def _build(
         schema = infer_schema(
             con, _safe_relation(source, limits), source.headers, sample_rows=None, counties=counties
         )
-        bindings = [Binding(f, f"c{i}") for i, f in enumerate(schema.fields, start=1)]
+        bindings = _inferred_bindings(schema, source.headers)
         written = _write_strict(con, source, schema, bindings, parquet)
     excluded = 0
     bad_rows_csv = None
@@ -184,6 +184,13 @@ def _build(
     return BuildResult(
         report, schema, parquet, source.file, rows, excluded, stats, diff, read, bad_rows_csv
     )
+
+
+def _inferred_bindings(schema: Schema, headers: tuple[str, ...]) -> list[Binding]:
+    return [
+        Binding(f, f"c{i}", header)
+        for i, (f, header) in enumerate(zip(schema.fields, headers, strict=True), start=1)
+    ]
 
 
 def _safe_relation(source: Source, limits: Limits) -> str:

@@ -40,6 +40,11 @@ class Binding:
 
     field: Field
     column: str  # c1…cN
+    header: str = ""  # the column's name in the file, as the publisher sees it
+
+    @property
+    def shown(self) -> str:
+        return self.header or self.field.name
 
 
 def _formatted(value: float) -> str:
@@ -173,7 +178,7 @@ def _field_problems(
     field = binding.field
     value = missing_as_null(binding.column, schema.missing_values)
     conv = converted(field, value)
-    name = quote_literal(field.name)
+    name = quote_literal(binding.shown)
     raw = quote_identifier(binding.column)
     if required:
         con.execute(
@@ -200,7 +205,7 @@ def _duplicate_problems(
         parts.append(converted(binding.field, value))
     keys = ", ".join(parts)
     shown = " || ' | ' || ".join(f"coalesce(CAST({p} AS VARCHAR), '')" for p in parts)
-    names = quote_literal(", ".join(b.field.name for b in bindings))
+    names = quote_literal(", ".join(b.shown for b in bindings))
     con.execute(
         f"INSERT INTO __problems SELECT __row, {quote_literal(rule)}, {names}, left(shown, 200), "
         f"CAST(first_row AS VARCHAR) FROM (SELECT __row, {shown} AS shown, "
@@ -274,7 +279,7 @@ def bind(schema: Schema, headers: Sequence[str]) -> tuple[list[Binding], list[Pr
             problems.append(Problem("missing_column", column=field.name))
             continue
         used.add(position)
-        bindings.append(Binding(field, f"c{position}"))
+        bindings.append(Binding(field, f"c{position}", headers[position - 1]))
     for position, header in enumerate(headers, start=1):
         if position not in used:
             problems.append(

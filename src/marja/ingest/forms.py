@@ -186,6 +186,7 @@ class SourceForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = DatasetSource
         fields = ["url", "format", "schedule"]
+        field_classes = {"url": forms.CharField}
         widgets = {
             "format": forms.Select(
                 choices=[(AUTO, _("detect")), ("csv", "CSV"), ("json", "JSON"), ("xlsx", "XLSX")]
