@@ -1,9 +1,11 @@
-"""The ``marja`` command: serve, load-demo, create-user, check."""
+"""The ``marja`` command: serve, worker, import, export, load-demo, create-user, check."""
 
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -134,6 +136,139 @@ def create_user_command(
     click.echo(f"created user {user.username}")
 
 
+@main.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dataset", "slug", required=True, help="Identifier (slug) of the dataset.")
+@click.option(
+    "--org",
+    "organisation",
+    default=None,
+    help="Organisation publishing it; a dataset that does not exist yet is created under it.",
+)
+@click.option("--title", default=None, help="Persian title of a dataset created by this import.")
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["csv", "tsv", "xlsx", "xls", "json", "ndjson", "parquet"]),
+    default=None,
+    help="File format (default: detected).",
+)
+@click.option(
+    "--encoding",
+    type=click.Choice(["utf-8", "utf-8-sig", "windows-1256"]),
+    default=None,
+    help="Text encoding (default: detected).",
+)
+@click.option("--delimiter", default=None, help="CSV delimiter (default: detected).")
+@click.option("--sheet", default=None, help="Excel sheet (default: the first).")
+@click.option("--note", default="", help="Note stored with the version.")
+@click.option(
+    "--valid-rows-only", is_flag=True, help="Publish the valid rows and leave out the others."
+)
+def import_command(
+    path: Path,
+    slug: str,
+    organisation: str | None,
+    title: str | None,
+    file_format: str | None,
+    encoding: str | None,
+    delimiter: str | None,
+    sheet: str | None,
+    note: str,
+    valid_rows_only: bool,
+) -> None:
+    """Publish the file PATH as the next version of a dataset.
+
+    Exit status: 0 published (or identical to the current version), 1 refused by
+    validation (the problems are printed), 2 failed.
+    """
+    _setup_django()
+    _migrate()
+    from marja.core.sources import ReadOptions
+    from marja.ingest.cli import CommandError, dataset_for_import, import_file
+
+    try:
+        dataset = dataset_for_import(slug, organisation, title)
+        with click.progressbar(length=100, label=f"publishing {path.name}") as bar:
+            done = [0]
+
+            def advance(stage: str, fraction: float) -> None:
+                step = int(fraction * 100) - done[0]
+                if step > 0:
+                    bar.update(step)
+                    done[0] += step
+
+            outcome = import_file(
+                path,
+                dataset,
+                options=ReadOptions(file_format, encoding, _delimiter(delimiter), sheet),
+                note=note,
+                valid_rows_only=valid_rows_only,
+                progress=advance,
+            )
+            advance("done", 1.0)
+    except CommandError as exc:
+        raise click.ClickException(str(exc)) from None
+    for line in outcome.lines:
+        click.echo(line, err=outcome.exit_code != 0)
+    sys.exit(outcome.exit_code)
+
+
+def _delimiter(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    value = {"tab": "\t", "\\t": "\t"}.get(raw, raw)
+    if len(value) != 1:
+        raise click.BadParameter("one character, or 'tab'", param_hint="--delimiter")
+    return value
+
+
+@main.command("export")
+@click.option("--dataset", "slug", required=True, help="Identifier (slug) of the dataset.")
+@click.option(
+    "--version", "number", type=int, default=None, help="Version number (default: current)."
+)
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["csv", "parquet"]),
+    default="csv",
+    show_default=True,
+    help="csv: UTF-8 with BOM, opens right in Excel; parquet: the stored object.",
+)
+@click.option(
+    "-o", "--output", default="", help="File to write, '-' for standard output (default: SLUG-vN)."
+)
+def export_command(slug: str, number: int | None, file_format: str, output: str) -> None:
+    """Write a dataset version to a file."""
+    _setup_django()
+    from django.http import Http404
+
+    from marja.ingest.cli import CommandError, export_version
+
+    try:
+        written = export_version(slug, number, file_format, output)
+    except CommandError as exc:
+        raise click.ClickException(str(exc)) from None
+    except Http404:
+        raise click.ClickException(f"dataset {slug!r} has no version {number}") from None
+    if written != "-":
+        click.echo(f"wrote {written}", err=True)
+
+
+@main.command()
+def worker() -> None:
+    """Run background jobs (large publications, scheduled pulls) until stopped.
+
+    `marja serve` starts one; run it separately when serving with --no-worker.
+    """
+    _setup_django()
+    _migrate()
+    from marja.ingest.cli import run_worker
+
+    run_worker()
+
+
 @main.command()
 def check() -> None:
     """Check configuration, database, migrations and storage; exit 1 on a problem."""
@@ -215,8 +350,15 @@ def _report(problems: list[str], facts: list[str]) -> None:
     is_flag=True,
     help="Load the demo province when the database holds no organisation and no county.",
 )
-def serve(host: str, port: int, workers: int, threads: int, demo_if_empty: bool) -> None:
-    """Run marja with gunicorn: migrate, collect static files, then serve."""
+@click.option(
+    "--no-worker",
+    is_flag=True,
+    help="Do not start the background worker (run `marja worker` elsewhere).",
+)
+def serve(
+    host: str, port: int, workers: int, threads: int, demo_if_empty: bool, no_worker: bool
+) -> None:
+    """Run marja with gunicorn and a background worker: migrate, collect static, serve."""
     _setup_django()
     from django.core.management import call_command
 
@@ -227,13 +369,29 @@ def serve(host: str, port: int, workers: int, threads: int, demo_if_empty: bool)
         _load_demo_and_report()
     call_command("collectstatic", interactive=False, verbosity=0)
     click.echo(f"marja is serving on http://{host}:{port}/")
+    job_runner = None
+    if not no_worker:
+        job_runner = subprocess.Popen([sys.executable, "-m", "marja", "worker"])
+    try:
+        _serve(host, port, workers, threads)
+    finally:
+        if job_runner is not None:
+            job_runner.terminate()
+            try:
+                job_runner.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                job_runner.kill()
+
+
+def _serve(host: str, port: int, workers: int, threads: int) -> None:
     _Gunicorn(
         {
             "bind": f"{host}:{port}",
             "workers": workers,
             "threads": threads,
             "worker_class": "gthread",
-            "timeout": 60,
+            # Small files are published while the browser waits; big ones go to the worker.
+            "timeout": 120,
             # Long Persian searches are long once percent-encoded; 8190 is gunicorn's maximum.
             "limit_request_line": 8190,
             "accesslog": "-",

@@ -187,13 +187,39 @@ _TRANSLITERATION: Final = str.maketrans(
 )  # fmt: skip
 
 
-def field_name_for(header: str, position: int, taken: Iterable[str] = ()) -> str:
-    """A field name for a column header: «تعداد دانش‌آموز» -> ``tedad_danesh_amoz``-like.
+# Words common in the headers of Iranian government tables, named in English; other
+# Persian words are transliterated.
+_WORDS: Final = {
+    "کد": "code", "شناسه": "id", "نام": "name", "عنوان": "title", "نوع": "type",
+    "شهرستان": "county", "استان": "province", "شهر": "city", "بخش": "district",
+    "دهستان": "rural_district", "روستا": "village", "سال": "year", "ماه": "month",
+    "فصل": "season", "تاریخ": "date", "روز": "day", "جمعیت": "population",
+    "خانوار": "households", "تعداد": "count", "مبلغ": "amount", "درصد": "percent",
+    "نسبت": "ratio", "میانگین": "average", "کل": "total", "جمع": "sum", "مرد": "male",
+    "زن": "female", "مردان": "men", "زنان": "women", "ردیف": "row", "شماره": "number",
+    "اعتبار": "credit", "بودجه": "budget", "ریال": "rial", "درآمد": "revenue",
+    "هزینه": "cost", "تخت": "beds", "بیمارستان": "hospital", "مدرسه": "school",
+    "مدارس": "schools", "دانش‌آموز": "students", "دانش‌آموزان": "students",
+    "کلاس": "classes", "معلم": "teachers", "تصادف": "accidents", "تصادفات": "accidents",
+    "فوتی": "deaths", "مجروح": "injured", "مشترک": "subscribers", "مشترکین": "subscribers",
+    "مشترکان": "subscribers", "آب": "water", "برق": "electricity", "گاز": "gas",
+    "مجوز": "permits", "مجوزهای": "permits", "صادره": "issued", "شاخص": "index",
+    "کیفیت": "quality", "هوا": "air", "محصول": "crop", "تولید": "production",
+    "سطح": "area", "هکتار": "hectare", "تن": "tonnes", "وضعیت": "status",
+    "پروژه": "project", "طرح": "project", "پیشرفت": "progress", "نرخ": "rate",
+    "بیکاری": "unemployment", "باسوادی": "literacy", "واکسن": "vaccine", "پوشش": "coverage",
+}  # fmt: skip
 
-    Latin headers are lower-cased and their punctuation becomes ``_``; Persian ones are
-    transliterated letter by letter. The publisher renames fields in the schema page.
+
+def field_name_for(header: str, position: int, taken: Iterable[str] = ()) -> str:
+    """A field name for a column header: «تعداد دانش‌آموز» -> ``count_students``.
+
+    Latin headers are lower-cased and their punctuation becomes ``_``; common Persian
+    words are named in English and the rest transliterated letter by letter. The
+    publisher renames fields in the schema page.
     """
-    text = normalize(header).casefold().translate(_TRANSLITERATION)
+    words = normalize(header).casefold().split()
+    text = " ".join(_WORDS.get(word, word) for word in words).translate(_TRANSLITERATION)
     name = re.sub(r"[^a-z0-9]+", "_", text).strip("_")[:60]
     if not name:
         name = f"column_{position}"

@@ -15,6 +15,7 @@ import re
 import shutil
 import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -142,6 +143,7 @@ def request_publication(
     actor: User | None,
     request: PublishRequest | None = None,
     background: bool | None = None,
+    progress: Callable[[str, float], None] | None = None,
 ) -> Publication:
     """Publish ``upload`` as the next version of ``dataset``: now, or as a background job.
 
@@ -175,13 +177,17 @@ def request_publication(
 
         transaction.on_commit(lambda: publish_in_background.enqueue(str(publication.pk)))
         return publication
-    return run_publication(publication.pk)
+    return run_publication(publication.pk, progress=progress)
 
 
-def _progress_updater(publication_id: UUID) -> Any:
+def _progress_updater(
+    publication_id: UUID, also: Callable[[str, float], None] | None
+) -> Callable[[str, float], None]:
     last = [0.0]
 
     def update(stage: str, fraction: float) -> None:
+        if also is not None:
+            also(stage, fraction)
         now = time.monotonic()
         if now - last[0] < 0.5 and fraction < 1:
             return
@@ -199,7 +205,9 @@ def _engine() -> Engine:
     return Engine(memory_limit=f"{settings.PUBLISH_MEMORY_MB}MB")
 
 
-def run_publication(publication_id: UUID) -> Publication:
+def run_publication(
+    publication_id: UUID, progress: Callable[[str, float], None] | None = None
+) -> Publication:
     """Read, check and, if all is well, commit one publication. Safe to run again."""
     publication = Publication.objects.select_related("dataset", "upload").get(pk=publication_id)
     if publication.finished:
@@ -225,7 +233,7 @@ def run_publication(publication_id: UUID) -> Publication:
             valid_rows_only=publication.valid_rows_only,
             limits=_limits(),
             engine=_engine(),
-            progress=_progress_updater(publication.pk),
+            progress=_progress_updater(publication.pk, progress),
         )
         if result.ok:
             _commit(publication, result, base)
