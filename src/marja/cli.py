@@ -42,6 +42,7 @@ def _load_demo_and_report() -> None:
     from django.conf import settings
 
     from marja.catalog.demo import load_demo, write_credentials
+    from marja.ingest.demo import publish_demo_data
 
     result = load_demo()
     credentials = settings.DATA_DIR / "demo-credentials.txt"
@@ -50,6 +51,8 @@ def _load_demo_and_report() -> None:
         f"demo province loaded: {result.counties} counties, {result.organisations} "
         f"organisations, {result.datasets} datasets"
     )
+    published = publish_demo_data(progress=lambda slug: click.echo(f"  publishing {slug}"))
+    click.echo(f"demo data published through the pipeline: {published} new versions")
     if result.created_users:
         click.echo(f"demo accounts created; their passwords are in {credentials}")
 
