@@ -27,7 +27,7 @@ FIRST = csv_bytes(
 
 def _rows(version: DatasetVersion) -> list[tuple[object, ...]]:
     path = object_store().open(version.sha256)
-    return duckdb.sql(f"SELECT * FROM read_parquet('{path}') ORDER BY 1").fetchall()
+    return sorted(duckdb.read_parquet(str(path)).fetchall(), key=str)
 
 
 def test_first_upload_infers_the_schema_and_stores_a_content_addressed_object(
