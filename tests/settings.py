@@ -11,3 +11,11 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# SQLite tests use a file, as production does: an in-memory database shares one cache
+# between threads and reports "table is locked" where a real file waits its turn (WAL,
+# busy timeout), so concurrent-publication tests would test the wrong thing.
+from marja.settings import DATA_DIR, DATABASES  # noqa: E402
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}

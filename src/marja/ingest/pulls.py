@@ -95,6 +95,10 @@ def _fetch(source: DatasetSource) -> Upload:
                 if received > settings.MAX_UPLOAD_BYTES:
                     raise PullError(_("the file is larger than the upload limit"))
                 out.write(chunk)
+    except urllib.error.HTTPError as exc:
+        upload.path.unlink(missing_ok=True)
+        upload.delete()
+        raise PullError(f"HTTP {exc.code} {exc.reason}"[:300]) from None
     except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
         upload.path.unlink(missing_ok=True)
         upload.delete()
