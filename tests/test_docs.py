@@ -27,3 +27,24 @@ def test_readme_gives_the_two_commands() -> None:
     assert "make run" in readme and "make test" in readme
     ci = (DOCS.parent / ".ci" / "run").read_text(encoding="utf-8")
     assert "make test" in ci
+
+
+def test_every_ledger_event_is_documented() -> None:
+    from marja.ledger.events import EVENTS
+
+    text = (DOCS / "events.md").read_text(encoding="utf-8")
+    missing = [event for event in EVENTS if f"`{event}`" not in text]
+    assert not missing, f"undocumented ledger events: {missing}"
+
+
+def test_every_publishing_address_is_documented() -> None:
+    from django.urls import get_resolver
+
+    text = (DOCS / "publishing.md").read_text(encoding="utf-8")
+    patterns = get_resolver().url_patterns
+    ingest = next(p for p in patterns if getattr(p, "namespace", None) == "ingest")
+    for pattern in ingest.url_patterns:
+        route = str(pattern.pattern)
+        shown = route.replace("<slug:slug>", "SLUG").replace("<uuid:pk>", "ID")
+        shown = shown.replace("<int:number>", "N")
+        assert f"/{shown}" in text, f"/{shown} is missing from docs/publishing.md"

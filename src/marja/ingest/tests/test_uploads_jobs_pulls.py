@@ -25,7 +25,7 @@ CONTENT = csv_bytes(*(f"tehran,{n},1395/07/01" for n in range(1, 2)), "rey,5,139
 
 
 @pytest.fixture
-def run_worker(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
+def run_worker(monkeypatch: pytest.MonkeyPatch) -> Callable[[], object]:
     """Run the queued jobs once, as `marja worker` does, inside the test's transaction."""
     module = "django_tasks_db.management.commands.db_worker"
     monkeypatch.setattr(f"{module}.close_old_connections", lambda: None)
@@ -98,7 +98,7 @@ def test_large_files_are_published_by_the_worker_with_progress(
     client_as: Callable[[str], Client],
     settings: object,
     django_capture_on_commit_callbacks: Any,
-    run_worker: Callable[[], None],
+    run_worker: Callable[[], object],
 ) -> None:
     settings.BACKGROUND_ABOVE_BYTES = 10  # type: ignore[attr-defined]
     client = client_as("mpo.editor")
@@ -124,7 +124,7 @@ def test_a_publication_left_running_by_a_stopped_worker_is_queued_again(
     client_as: Callable[[str], Client],
     settings: object,
     django_capture_on_commit_callbacks: Any,
-    run_worker: Callable[[], None],
+    run_worker: Callable[[], object],
 ) -> None:
     from marja.ingest.services import resume_interrupted
 
