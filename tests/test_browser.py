@@ -98,3 +98,64 @@ def test_login_and_a_refused_jalali_date_in_a_real_browser(site: str, page: obje
     error = page.locator("[data-field=temporal_end]")
     expect(error).to_contain_text("سال ۱۴۰۲ کبیسه نیست")
     page.screenshot(path=OUTPUT / "form-error.png", full_page=True)
+
+
+def _log_in(page: object, site: str) -> None:
+    from playwright.sync_api import Page
+
+    assert isinstance(page, Page)
+    page.goto(site + "/accounts/login/")
+    page.fill("#id_username", "mpo.editor")
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="ورود").click()
+    page.wait_for_selector("header .who")
+
+
+def test_publishing_a_file_through_the_resumable_upload_in_a_real_browser(
+    site: str, page: object, tmp_path: Path
+) -> None:
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    _log_in(page, site)
+    good = tmp_path / "جمعیت.csv"
+    good.write_text(
+        "کد شهرستان,جمعیت,تاریخ آمارگیری\ntehran,۸٬۷۳۷٬۵۱۰,1395/07/01\nrey,349700,1395/07/01\n",
+        encoding="utf-8",
+    )
+    methods: list[str] = []
+    page.on("request", lambda r: methods.append(r.method) if "/api/v1/uploads/" in r.url else None)
+    page.goto(site + "/datasets/county-population-1395/publish/")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    page.set_input_files("#id_file", str(good))
+    page.get_by_role("button", name="بارگذاری و انتشار").click()
+    outcome = page.locator("[data-field=outcome]")
+    expect(outcome).to_contain_text("به‌عنوان نسخهٔ ۱ با ۲ سطر منتشر شد")
+    assert methods[:2] == ["POST", "PATCH"]  # the file went through the resumable upload
+    page.goto(site + "/datasets/county-population-1395/")
+    expect(page.locator("[data-field=rows]")).to_have_text("۲")
+    preview = page.locator("table.data").inner_text()
+    assert "۸٬۷۳۷٬۵۱۰" in preview and "۱۳۹۵/۰۷/۰۱" in preview
+    page.screenshot(path=OUTPUT / "dataset-with-version.png", full_page=True)
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "کد شهرستان,جمعیت,تاریخ آمارگیری\ntehran,abc,1395/07/01\nrey,5,1402/12/30\n",
+        encoding="utf-8",
+    )
+    page.goto(site + "/datasets/county-population-1395/publish/")
+    page.set_input_files("#id_file", str(bad))
+    page.get_by_role("button", name="بارگذاری و انتشار").click()
+    expect(page.locator("[data-field=outcome]")).to_contain_text("پرونده رد شد")
+    problems = page.locator("[data-field=problems]").inner_text()
+    assert "سطر ۲، ستون «جمعیت»: «abc» یک عدد صحیح معتبر نیست." in problems
+    assert "Row 3, column «تاریخ آمارگیری»: «1402/12/30» is not a valid Jalali date" in problems
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('table.problems')).direction")
+        == "rtl"
+    )
+    page.screenshot(path=OUTPUT / "publication-report.png", full_page=True)
+    page.goto(site + "/datasets/county-population-1395/versions/1/")
+    expect(page.locator("[data-field=rows]")).to_have_text("۲")
+    page.screenshot(path=OUTPUT / "version.png", full_page=True)

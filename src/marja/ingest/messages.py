@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from marja.core.problems import Problem
-from marja.core.schema import FieldType
+from marja.core.schema import Field, FieldType
 from marja.core.text import to_persian_digits
 
 TYPE_NAMES: dict[str, Promise] = {
@@ -148,3 +148,38 @@ def messages_both(problem: Problem) -> dict[str, str]:
 def rule_name(rule: str) -> str:
     name = RULE_NAMES.get(rule)
     return str(name) if name is not None else message(Problem(rule))
+
+
+REFERENCE_NAMES: dict[str, Promise] = {
+    "counties": gettext_lazy("counties of the province"),
+    "organisations": gettext_lazy("organisations"),
+}
+
+
+def rule_labels(field: Field, key: tuple[str, ...] = ()) -> list[str]:
+    """A field's rules as short phrases for the schema table: «required», «0 to 100»…"""
+    from marja.core.text import format_number
+
+    persian = translation.get_language() != "en"
+
+    def number(value: float) -> str:
+        return format_number(value, persian=persian, decimals=0 if value.is_integer() else 2)
+
+    labels = []
+    if field.name in key:
+        labels.append(_("primary key"))
+    if field.required:
+        labels.append(_("required"))
+    if field.unique:
+        labels.append(_("unique"))
+    if field.minimum is not None:
+        labels.append(_("at least %(n)s") % {"n": number(field.minimum)})
+    if field.maximum is not None:
+        labels.append(_("at most %(n)s") % {"n": number(field.maximum)})
+    if field.allowed:
+        labels.append(_("one of: %(values)s") % {"values": "، ".join(field.allowed)})
+    reference = field.reference_list
+    if reference and field.type is not FieldType.COUNTY:
+        name = REFERENCE_NAMES.get(reference, reference)
+        labels.append(_("a code in %(list)s") % {"list": name})
+    return labels

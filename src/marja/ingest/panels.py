@@ -7,9 +7,9 @@ from django.http import HttpRequest
 from marja.catalog.models import Dataset
 from marja.catalog.panels import Panel
 from marja.core.schema import Schema
-from marja.ingest.messages import TYPE_NAMES
+from marja.ingest.messages import TYPE_NAMES, rule_labels
 from marja.ingest.models import DatasetSource
-from marja.ingest.preview import head_rows
+from marja.ingest.preview import head_rows, readable_rows
 from marja.ingest.selectors import can_publish, current_version, declared_schema
 
 
@@ -25,8 +25,11 @@ def publishing_panel(request: HttpRequest, dataset: Dataset) -> Panel:
     }
     schema = Schema.from_dict(version.schema) if version else declared_schema(dataset)
     if schema is not None:
-        context["fields"] = [{"field": f, "type": TYPE_NAMES[f.type]} for f in schema.fields]
-        context["primary_key"] = schema.primary_key
-    if version is not None:
-        context["columns"], context["rows"] = head_rows(version, limit=10)
+        context["fields"] = [
+            {"field": f, "type": TYPE_NAMES[f.type], "rules": rule_labels(f, schema.primary_key)}
+            for f in schema.fields
+        ]
+    if version is not None and schema is not None:
+        columns, rows = head_rows(version, limit=10)
+        context["rows"] = readable_rows(schema, columns, rows)
     return Panel("ingest/_dataset_panel.html", context)

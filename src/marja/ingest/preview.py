@@ -6,7 +6,9 @@ from typing import Any
 
 import duckdb
 
+from marja.catalog.models import County
 from marja.core.convert import quote_literal
+from marja.core.schema import FieldType, Schema
 from marja.ingest.models import DatasetVersion
 from marja.ingest.storage import object_store
 
@@ -25,3 +27,19 @@ def head_rows(
         return columns, cursor.fetchall()
     finally:
         con.close()
+
+
+def readable_rows(
+    schema: Schema, columns: list[str], rows: list[tuple[Any, ...]]
+) -> list[tuple[Any, ...]]:
+    """Rows for display: county codes shown as the county's name."""
+    counties = [
+        i for i, name in enumerate(columns)
+        if name in schema.names and schema.field(name).type is FieldType.COUNTY
+    ]  # fmt: skip
+    if not counties:
+        return rows
+    names = {c.code: c.name for c in County.objects.all()}
+    return [
+        tuple(names.get(v, v) if i in counties else v for i, v in enumerate(row)) for row in rows
+    ]

@@ -29,9 +29,9 @@ from marja.ingest.forms import (
     SourceForm,
     initial_fields,
 )
-from marja.ingest.messages import TYPE_NAMES, message, messages_both, rule_name
+from marja.ingest.messages import TYPE_NAMES, message, messages_both, rule_labels, rule_name
 from marja.ingest.models import DatasetSource, Publication, Upload
-from marja.ingest.preview import head_rows
+from marja.ingest.preview import head_rows, readable_rows
 from marja.ingest.selectors import (
     can_publish,
     current_version,
@@ -260,12 +260,17 @@ def version_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse
             "dataset": dataset,
             "version": version,
             "fields": [
-                {"field": f, "type": TYPE_NAMES[f.type], "stats": stats.get(f.name, {})}
+                {
+                    "field": f,
+                    "type": TYPE_NAMES[f.type],
+                    "stats": stats.get(f.name, {}),
+                    "rules": rule_labels(f, schema.primary_key),
+                }
                 for f in schema.fields
             ],
             "primary_key": schema.primary_key,
             "columns": columns,
-            "rows": rows,
+            "rows": readable_rows(schema, columns, rows),
             "diff": version.diff,
             "is_current": current_version(dataset) == version,
         },
