@@ -47,6 +47,19 @@ def _folded(v: str) -> str:
     )
 
 
+_ARABIC_LETTERS: Final = "يىكةۀأإٱ"
+_PERSIAN_LETTERS: Final = "ییکههااا"
+
+
+def folded_text(v: str) -> str:
+    """Text as :func:`marja.core.text.normalize` has it, for comparisons: Persian
+    letters for Arabic ones, Latin digits, no surrounding spaces."""
+    return (
+        f"trim(translate({v}, {quote_literal(_ARABIC_LETTERS + _EASTERN_DIGITS[:20])}, "
+        f"{quote_literal(_PERSIAN_LETTERS + _LATIN_EQUIVALENTS[:20])}))"
+    )
+
+
 def _integer(v: str) -> str:
     w = _folded(v)
     return (
@@ -95,12 +108,37 @@ def _gregorian_date(v: str) -> str:
 def _jalali_date(v: str) -> str:
     w = _folded(v)
     y, m, d = (_date_part(w, g) for g in (1, 2, 3))
+    starts, leaps = _jalali_years()
+    index = f"{y} - {JALALI_FIRST_YEAR - 1}"
+    length = (
+        f"CASE WHEN {m} <= 6 THEN 31 WHEN {m} < 12 THEN 30 "
+        f"WHEN list_extract({leaps}, {index}) THEN 30 ELSE 29 END"
+    )
+    offset = f"CASE WHEN {m} <= 6 THEN ({m} - 1) * 31 ELSE 186 + ({m} - 7) * 30 END"
     return (
         f"(CASE WHEN regexp_full_match({w}, '1[2-4][0-9]{{2}}[/-][0-9]{{1,2}}[/-][0-9]{{1,2}}') "
-        f"AND {m} BETWEEN 1 AND 12 AND {d} BETWEEN 1 AND 31 "
-        f"THEN (SELECT days FROM __jalali_days)[({y} - {JALALI_FIRST_YEAR}) * 372 "
-        f"+ ({m} - 1) * 31 + {d}] END)"
+        f"AND {m} BETWEEN 1 AND 12 AND {d} BETWEEN 1 AND ({length}) "
+        f"THEN CAST(DATE '1970-01-01' + (list_extract({starts}, {index}) + ({offset}) + {d} - 1) "
+        "AS DATE) END)"
     )
+
+
+@lru_cache(maxsize=1)
+def _jalali_years() -> tuple[str, str]:
+    """SQL list literals: the day number of 1 Farvardin, and leapness, per Jalali year.
+
+    Constants in the expression (not a lookup table) keep the conversion a pure function
+    DuckDB evaluates fast; impossible days (Esfand 30 of a common year, Mehr 31) fail
+    the length check instead of rolling over into the next month.
+    """
+    day = dt.date(1821, 3, 21)  # 1 Farvardin 1200
+    starts, leaps = [], []
+    for year in range(JALALI_FIRST_YEAR, JALALI_LAST_YEAR + 1):
+        leap = is_leap(year)
+        starts.append(str((day - dt.date(1970, 1, 1)).days))
+        leaps.append("true" if leap else "false")
+        day += dt.timedelta(days=366 if leap else 365)
+    return f"[{', '.join(starts)}]", f"[{', '.join(leaps)}]"
 
 
 def _datetime(v: str) -> str:
@@ -160,41 +198,17 @@ def converted(field: Field, v: str) -> str:
 def missing_as_null(column: str, missing: tuple[str, ...]) -> str:
     """``column`` with the schema's missing-value markers read as NULL."""
     v = quote_identifier(column)
-    markers = [m for m in missing if m]
+    markers = sorted({m.strip() for m in missing})
     if not markers:
         return v
     listed = ", ".join(quote_literal(m) for m in markers)
     return f"(CASE WHEN trim({v}) IN ({listed}) THEN NULL ELSE {v} END)"
 
 
-@lru_cache(maxsize=1)
-def jalali_day_table() -> pa.Table:
-    """One row holding every Jalali day from 1200 to 1499 as a Gregorian date.
-
-    Indexed by ``(year - 1200) * 372 + (month - 1) * 31 + day``; impossible days (Esfand
-    30 of a common year, Mehr 31) are NULL, so they fail conversion instead of rolling
-    over into the next month.
-    """
-    day = dt.date(1821, 3, 21)  # 1 Farvardin 1200
-    days: list[dt.date | None] = []
-    for year in range(JALALI_FIRST_YEAR, JALALI_LAST_YEAR + 1):
-        for month in range(1, 13):
-            length = 31 if month <= 6 else 30 if month < 12 else 30 if is_leap(year) else 29
-            for number in range(1, 32):
-                if number <= length:
-                    days.append(day)
-                    day += dt.timedelta(days=1)
-                else:
-                    days.append(None)
-    return pa.table({"days": pa.array([days], pa.list_(pa.date32()))})
-
-
 def install_lookups(
     con: duckdb.DuckDBPyConnection, references: Mapping[str, Mapping[str, str]]
 ) -> None:
-    """Create the Jalali day table and one alias→code map per reference list."""
-    days = jalali_day_table()  # noqa: F841 (read by DuckDB's replacement scan)
-    con.execute("CREATE OR REPLACE TEMP TABLE __jalali_days AS SELECT days FROM days")
+    """Create one alias→code map per reference list."""
     for name, aliases in references.items():
         table = pa.table(
             {"codes": pa.array([list(aliases.items())], pa.map_(pa.string(), pa.string()))}

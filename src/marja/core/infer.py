@@ -7,7 +7,7 @@ from typing import Final
 
 import duckdb
 
-from marja.core.convert import converted, looks_like, quote_identifier
+from marja.core.convert import converted, looks_like, missing_as_null, quote_identifier
 from marja.core.schema import Field, FieldType, Schema, field_name_for, is_latin
 
 #: Candidate types in the order they are tried: the first one that fits all values wins.
@@ -23,6 +23,25 @@ CANDIDATES: Final = (
 SAMPLE_ROWS: Final = 20_000
 
 
+COLUMNS_PER_QUERY: Final = 25
+
+
+def _measures(column: str, candidates: Sequence[FieldType]) -> list[str]:
+    """Counts for one column: values, values fitting each candidate, non-digit values."""
+    value = missing_as_null(column, ("",))
+    measures = [f"count({value})"]
+    for kind in candidates:
+        shape = looks_like(kind, value)
+        if shape is not None:
+            measures.append(f"count(*) FILTER (WHERE {shape})")
+        else:
+            measures.append(f"count({converted(Field(name='x', type=kind), value)})")
+    measures.append(
+        f"count(*) FILTER (WHERE regexp_matches({quote_identifier(column)}, '[^0-9۰-۹٠-٩]'))"
+    )
+    return measures
+
+
 def infer_schema(
     con: duckdb.DuckDBPyConnection,
     relation: str,
@@ -35,24 +54,19 @@ def infer_schema(
     columns = [f"c{i}" for i in range(1, len(headers) + 1)]
     limit = f" LIMIT {int(sample_rows)}" if sample_rows else ""
     candidates = [c for c in CANDIDATES if counties or c is not FieldType.COUNTY]
-    measures = []
-    for column in columns:
-        measures.append(f"count({quote_identifier(column)})")
-        for kind in candidates:
-            value = quote_identifier(column)
-            shape = looks_like(kind, value)
-            if shape is not None:
-                measures.append(f"count(*) FILTER (WHERE {shape})")
-            else:
-                measures.append(f"count({converted(Field(name='x', type=kind), value)})")
-        measures.append(
-            f"count(*) FILTER (WHERE regexp_matches({quote_identifier(column)}, '[^0-9۰-۹٠-٩]'))"
-        )
-    row = con.execute(
-        f"SELECT {', '.join(measures)} FROM (SELECT * FROM {relation}{limit})"
-    ).fetchone()
-    if row is None:
-        raise RuntimeError("DuckDB returned no row for an aggregate")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE __sample AS SELECT * FROM {relation}{limit}")
+    row: list[int] = []
+    # A few columns per query: one query over hundreds of columns is a plan DuckDB takes
+    # far longer to build than to run.
+    for start in range(0, len(columns), COLUMNS_PER_QUERY):
+        measures = []
+        for column in columns[start : start + COLUMNS_PER_QUERY]:
+            measures += _measures(column, candidates)
+        found = con.execute(f"SELECT {', '.join(measures)} FROM __sample").fetchone()
+        if found is None:
+            raise RuntimeError("DuckDB returned no row for an aggregate")
+        row += [int(v) for v in found]
+    con.execute("DROP TABLE __sample")
     width = len(candidates) + 2
     fields: list[Field] = []
     for index, header in enumerate(headers):

@@ -242,6 +242,7 @@ def _detailed(
         report = find_problems(
             con, schema, bindings, relation,
             row_offset=row_offset, headers=source.headers, bad_rows_csv=bad_rows,
+            after_rejects=source.csv_path is not None,
         )  # fmt: skip
     except duckdb.Error as exc:
         raise FileProblem("unreadable", detail=str(exc).splitlines()[0][:300]) from None
@@ -265,11 +266,9 @@ def _detailed(
 def _write_valid_rows(
     con: duckdb.DuckDBPyConnection, schema: Schema, bindings: list[Binding], parquet: Path
 ) -> None:
-    select = strict_select(schema, bindings, "__raw", strict=False)
-    con.execute(
-        f"COPY ({select} WHERE __row NOT IN (SELECT __row FROM __problems) ORDER BY __row) "
-        f"TO {quote_literal(str(parquet))} ({PARQUET_OPTIONS})"
-    )
+    valid = "(SELECT * FROM __raw WHERE __row NOT IN (SELECT __row FROM __problems) ORDER BY __row)"
+    select = strict_select(schema, bindings, valid, strict=False)
+    con.execute(f"COPY ({select}) TO {quote_literal(str(parquet))} ({PARQUET_OPTIONS})")
 
 
 __all__ = ["BuildResult", "Engine", "Previous", "Problem", "build_version"]

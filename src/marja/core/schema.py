@@ -226,9 +226,10 @@ def field_name_for(header: str, position: int, taken: Iterable[str] = ()) -> str
     elif not name[0].isalpha():
         name = f"f_{name}"[:60]
     used = set(taken)
-    candidate, suffix = name, 2
+    candidate, number = name, 2
     while candidate in used:
-        candidate, suffix = f"{name}_{suffix}", suffix + 1
+        suffix = f"_{number}"
+        candidate, number = f"{name[: 63 - len(suffix)]}{suffix}", number + 1
     return candidate
 
 

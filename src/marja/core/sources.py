@@ -111,6 +111,7 @@ def scan(path: Path, fmt: str, requested_encoding: str | None) -> SourceFile:
     text = fmt in {"csv", "tsv", "json", "ndjson"}
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8 = True
+    bad_byte = 0
     first = True
     bom = False
     with path.open("rb") as handle:
@@ -129,8 +130,8 @@ def scan(path: Path, fmt: str, requested_encoding: str | None) -> SourceFile:
             if utf8:
                 try:
                     decoder.decode(chunk)
-                except UnicodeDecodeError:
-                    utf8 = False
+                except UnicodeDecodeError as exc:
+                    utf8, bad_byte = False, size - len(chunk) + exc.start
     if size == 0:
         raise FileProblem("empty_file")
     if not text:
@@ -144,6 +145,8 @@ def scan(path: Path, fmt: str, requested_encoding: str | None) -> SourceFile:
         if requested_encoding not in ENCODINGS:
             raise FileProblem("unknown_encoding", encoding=requested_encoding)
         encoding = requested_encoding
+        if encoding.startswith("utf-8") and not utf8:
+            raise FileProblem("bad_encoding", encoding=encoding, position=bad_byte)
     else:
         encoding = ("utf-8-sig" if bom else "utf-8") if utf8 else "windows-1256"
     return SourceFile(digest.hexdigest(), size, fmt, encoding)
@@ -154,10 +157,14 @@ def to_utf8(path: Path, encoding: str, target: Path) -> Path:
     if encoding == "utf-8":
         return path
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    # Windows-1256 has no Persian yeh: Persian software saves ی as the Arabic ي, which
+    # is read back as what the writer meant.
+    letters = str.maketrans("ي", "ی") if encoding == "windows-1256" else None
     with path.open("rb") as src, target.open("w", encoding="utf-8", newline="") as out:
         try:
             while chunk := src.read(_CHUNK):
-                out.write(decoder.decode(chunk))
+                text = decoder.decode(chunk)
+                out.write(text.translate(letters) if letters else text)
             out.write(decoder.decode(b"", final=True))
         except UnicodeDecodeError as exc:
             raise FileProblem("bad_encoding", encoding=encoding, position=exc.start) from None

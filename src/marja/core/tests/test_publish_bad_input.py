@@ -76,14 +76,6 @@ def test_ragged_row_after_multiline_value_counts_records(tmp_path: Path) -> None
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: in a CRLF file the reported value of a ragged row starts with the previous "
-        "line's '\\n' (validate.structural_problems keeps DuckDB's csv_line as is): "
-        "value '\\n3' instead of '3'"
-    ),
-)
 def test_ragged_row_value_in_crlf_file(tmp_path: Path) -> None:
     result = publish(tmp_path, "a,b\r\n1,2\r\n3\r\n4,5\r\n")
     assert [(p.rule, p.row, p.value) for p in result.report.problems] == [("ragged_row", 3, "3")]

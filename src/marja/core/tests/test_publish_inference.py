@@ -175,15 +175,6 @@ def test_text_after_the_sample_makes_the_column_text(tmp_path: Path) -> None:
     assert result.report.ok
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: one whitespace-only cell turns a numeric column into text: "
-        "infer_schema counts ' ' as a non-null value that converts to no type, and "
-        "convert.missing_as_null ignores the '' missing marker (it keeps only non-empty "
-        "markers), so ' ' is never read as missing"
-    ),
-)
 def test_whitespace_only_cell_does_not_decide_the_type(tmp_path: Path) -> None:
     result = publish(tmp_path, "a,b\n1,x\n ,y\n3,z\n")
     assert types(result) == {"a": "integer", "b": "string"}
@@ -237,15 +228,6 @@ def test_field_names_from_persian_headers_are_valid_and_unique(tmp_path: Path) -
     assert result.schema.fields[13].label_en == "Name 2"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: schema.field_name_for truncates the base name to 60 characters before "
-        "adding the _N suffix, so from the 100th column sharing a 60-character prefix "
-        "the name has 64 characters and breaks FIELD_NAME (at most 63); Schema.check() "
-        "then rejects the inferred schema"
-    ),
-)
 def test_field_names_stay_valid_with_many_long_similar_headers() -> None:
     # Named as infer_schema names them (the pipeline takes seconds on 105 columns).
     prefix = "تعداد دانش آموزان دختر دوره اول متوسطه مدارس دولتی شهرستان در سال "

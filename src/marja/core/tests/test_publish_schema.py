@@ -237,15 +237,6 @@ def test_required_honours_missing_value_markers(tmp_path: Path) -> None:
     assert rows(partial) == [{"a": 1, "b": None}, {"a": 4, "b": None}]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: a whitespace-only cell is not missing: convert.missing_as_null drops the '' "
-        "marker (markers = [m for m in missing if m]) although it compares trim(value), "
-        "so ' ' is neither NULL nor convertible and an integer field reports "
-        "('type', value ' ') instead of treating the cell as empty"
-    ),
-)
 def test_whitespace_only_cell_is_missing(tmp_path: Path) -> None:
     schema = Schema.from_dict(
         {"fields": [{"name": "a", "type": "integer"}, {"name": "b", "type": "integer"}]}
@@ -280,14 +271,6 @@ def test_allowed_values_on_integer_field(tmp_path: Path) -> None:
     assert problems(result) == {("allowed", 4, "g", "3")}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: allowed values of a number field are compared as text after conversion to "
-        "DOUBLE (validate._rule_predicates: CAST(conv AS VARCHAR) NOT IN (...)), so 1 "
-        "becomes '1.0' and the declared allowed value '1' (and '0') never matches"
-    ),
-)
 def test_allowed_values_on_number_field(tmp_path: Path) -> None:
     schema = Schema.from_dict(
         {"fields": [{"name": "w", "type": "number", "allowed": ["0", "0.5", "1"]}]}
@@ -412,16 +395,6 @@ def test_ragged_and_value_problems_before_the_ragged_row(tmp_path: Path) -> None
     assert problems(result) == {("type", 2, "a", "x"), ("ragged_row", 4, None, "3")}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: value problems after a ragged (or otherwise malformed) CSV line get the wrong "
-        "row: publish._detailed stages rows from the lenient read_csv, which drops the "
-        "rejected line, and validate.find_problems numbers rows with row_number() OVER (), "
-        "so every later row is reported one row too early (here row 5 is reported as 4, "
-        "the ragged row's own number)"
-    ),
-)
 def test_value_problem_after_a_ragged_row_has_its_own_row_number(tmp_path: Path) -> None:
     schema = Schema.from_dict(
         {"fields": [{"name": "a", "type": "integer"}, {"name": "b", "type": "integer"}]}

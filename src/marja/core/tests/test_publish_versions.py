@@ -205,17 +205,6 @@ def test_same_data_in_another_encoding_or_delimiter_gives_identical_parquet(
     assert len(digests) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: the same rows published through valid_rows_only give different Parquet bytes "
-        "than a clean upload, so the ingest 'unchanged' check (sha256) misses them: "
-        "publish._write_valid_rows uses strict_select(strict=False), which projects a "
-        "string field as the bare staged column, and DuckDB's COPY then declares it "
-        "REQUIRED ('string not null') when the staged rows hold no NULL; the strict path "
-        "wraps it in a CASE and writes it OPTIONAL"
-    ),
-)
 def test_identical_parquet_with_valid_rows_only_after_rejection(tmp_path: Path) -> None:
     schema = Schema.from_dict({"fields": [{"name": "n", "type": "integer"}, {"name": "t"}]})
     clean = publish(tmp_path, "n,t\n1,a\n2,b\n", declared=schema)
