@@ -24,7 +24,7 @@ def run(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.Complete
 def test_help_lists_every_command(env: dict[str, str]) -> None:
     result = run(env, "--help")
     assert result.returncode == 0
-    for command in ("serve", "load-demo", "create-user", "check"):
+    for command in ("serve", "worker", "import", "export", "load-demo", "create-user", "check"):
         assert command in result.stdout
         sub = run(env, command, "--help")
         assert sub.returncode == 0 and "Usage:" in sub.stdout
@@ -34,7 +34,7 @@ def test_check_reports_an_unmigrated_database_then_passes(env: dict[str, str]) -
     before = run(env, "check")
     assert before.returncode == 1
     assert "migrations not applied" in before.stderr
-    assert run(env, "load-demo").returncode == 0
+    assert run(env, "load-demo", "--without-data").returncode == 0
     after = run(env, "check")
     assert after.returncode == 0, after.stderr
     assert "everything in order" in after.stdout
@@ -65,7 +65,8 @@ def test_check_names_a_bad_setting_without_a_traceback(
 def test_load_demo_is_idempotent_and_keeps_passwords_private(env: dict[str, str]) -> None:
     first = run(env, "load-demo")
     assert first.returncode == 0, first.stderr
-    assert "16 counties" in first.stdout and "14 datasets" in first.stdout
+    assert "16 counties" in first.stdout and "20 datasets" in first.stdout
+    assert "19 new versions" in first.stdout
     credentials = Path(env["MARJA_DATA_DIR"]) / "demo-credentials.txt"
     lines = credentials.read_text(encoding="utf-8").splitlines()
     assert [line.split("\t")[0] for line in lines] == [
@@ -76,12 +77,12 @@ def test_load_demo_is_idempotent_and_keeps_passwords_private(env: dict[str, str]
         assert line.split("\t")[1] not in first.stdout
     second = run(env, "load-demo")
     assert second.returncode == 0
-    assert "14 datasets" in second.stdout
+    assert "20 datasets" in second.stdout and "0 new versions" in second.stdout
     assert credentials.read_text(encoding="utf-8").splitlines() == lines
 
 
 def test_create_user(env: dict[str, str]) -> None:
-    assert run(env, "load-demo").returncode == 0
+    assert run(env, "load-demo", "--without-data").returncode == 0
     ok = run(
         env, "create-user", "reza", "--organisation", "education", "--role", "editor",
         "--password-stdin", stdin="a sufficiently long passphrase\n",
@@ -102,3 +103,34 @@ def test_create_user(env: dict[str, str]) -> None:
     # The weak and unknown attempts stored nothing: creating them properly still works.
     fine = run(env, "create-user", "nima", "--password-stdin", stdin="now a proper passphrase\n")
     assert fine.returncode == 0, fine.stderr
+
+
+def test_import_and_export_through_the_pipeline(env: dict[str, str], tmp_path: Path) -> None:
+    assert run(env, "load-demo", "--without-data").returncode == 0
+    good = tmp_path / "schools.csv"
+    # As Excel in Iran saves it: Windows-1256, where ی is stored as the Arabic ي.
+    good.write_text("شهرستان;مدارس\nتهران;12,345\nري;40\n", encoding="cp1256")
+    first = run(env, "import", str(good), "--dataset", "cli-schools", "--org", "education")
+    assert first.returncode == 0, first.stderr
+    assert "published cli-schools version 1: 2 rows" in first.stdout
+    same = run(env, "import", str(good), "--dataset", "cli-schools")
+    assert same.returncode == 0 and "no new version" in same.stdout
+    bad = tmp_path / "bad.csv"
+    bad.write_text("شهرستان;مدارس\nتهران;بسیار\nکرج;3\n", encoding="utf-8")
+    refused = run(env, "import", str(bad), "--dataset", "cli-schools")
+    assert refused.returncode == 1
+    assert "Row 2, column «مدارس»: «بسیار» is not a valid whole number." in refused.stderr
+    assert "Row 3, column «شهرستان»: «کرج» is not in the reference list" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    out = tmp_path / "out.csv"
+    exported = run(env, "export", "--dataset", "cli-schools", "-o", str(out))
+    assert exported.returncode == 0, exported.stderr
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert out.read_text(encoding="utf-8-sig").splitlines()[1:] == ["tehran,12345", "rey,40"]
+    parquet = subprocess.run(
+        [*MARJA, "export", "--dataset", "cli-schools", "--format", "parquet", "-o", "-"],
+        env=env, capture_output=True, timeout=120, check=True,
+    )  # fmt: skip
+    assert parquet.stdout.startswith(b"PAR1") and parquet.stdout.endswith(b"PAR1")
+    missing = run(env, "import", str(good), "--dataset", "nowhere")
+    assert missing.returncode == 1 and "give --org to create it" in missing.stderr

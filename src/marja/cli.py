@@ -38,7 +38,7 @@ def _migrate() -> None:
     call_command("migrate", interactive=False, verbosity=0)
 
 
-def _load_demo_and_report() -> None:
+def _load_demo_and_report(*, with_data: bool = True) -> None:
     from django.conf import settings
 
     from marja.catalog.demo import load_demo, write_credentials
@@ -51,14 +51,20 @@ def _load_demo_and_report() -> None:
         f"demo province loaded: {result.counties} counties, {result.organisations} "
         f"organisations, {result.datasets} datasets"
     )
-    published = publish_demo_data(progress=lambda slug: click.echo(f"  publishing {slug}"))
-    click.echo(f"demo data published through the pipeline: {published} new versions")
+    if with_data:
+        published = publish_demo_data(progress=lambda slug: click.echo(f"  publishing {slug}"))
+        click.echo(f"demo data published through the pipeline: {published} new versions")
     if result.created_users:
         click.echo(f"demo accounts created; their passwords are in {credentials}")
 
 
 @main.command("load-demo")
-def load_demo_command() -> None:
+@click.option(
+    "--without-data",
+    is_flag=True,
+    help="Load the catalog, organisations and accounts but publish no dataset versions.",
+)
+def load_demo_command(without_data: bool) -> None:
     """Load (or refresh) the demo province: counties, agencies, datasets, accounts.
 
     Idempotent: a second run changes nothing. Passwords of accounts it creates are
@@ -66,7 +72,7 @@ def load_demo_command() -> None:
     """
     _setup_django()
     _migrate()
-    _load_demo_and_report()
+    _load_demo_and_report(with_data=not without_data)
 
 
 @main.command("create-user")

@@ -53,11 +53,12 @@ _PERSIAN_LETTERS: Final = "ییکههااا"
 
 def folded_text(v: str) -> str:
     """Text as :func:`marja.core.text.normalize` has it, for comparisons: Persian
-    letters for Arabic ones, Latin digits, no surrounding spaces."""
-    return (
-        f"trim(translate({v}, {quote_literal(_ARABIC_LETTERS + _EASTERN_DIGITS[:20])}, "
-        f"{quote_literal(_PERSIAN_LETTERS + _LATIN_EQUIVALENTS[:20])}))"
+    letters for Arabic ones, Latin digits, no diacritics or tatweel, no outer spaces."""
+    letters = (
+        f"translate({v}, {quote_literal(_ARABIC_LETTERS + _EASTERN_DIGITS[:20])}, "
+        f"{quote_literal(_PERSIAN_LETTERS + _LATIN_EQUIVALENTS[:20])})"
     )
+    return f"trim(regexp_replace({letters}, '[\u064b-\u065f\u0670\u0640]', '', 'g'))"
 
 
 def _integer(v: str) -> str:

@@ -244,3 +244,29 @@ def test_two_publishers_at_the_same_moment_get_two_versions(settings: object) ->
     assert numbers == [1, 2]
     second = DatasetVersion.objects.get(dataset=dataset, number=2)
     assert second.diff is not None and second.diff["removed"] == 1 and second.diff["added"] == 1
+
+
+def test_bytes_received_before_a_dropped_connection_are_kept(db: None) -> None:
+    from marja.ingest.services import append_to_upload, start_upload
+
+    class Dropping:
+        """A request body whose connection drops after the first 8 bytes."""
+
+        def __init__(self) -> None:
+            self.calls = 0
+
+        def read(self, size: int = -1) -> bytes:
+            self.calls += 1
+            if self.calls == 1:
+                return b"12345678"
+            raise OSError("connection reset by peer")
+
+    upload = start_upload(actor=None, original_name="x.csv", length=20)
+    with pytest.raises(OSError, match="reset"):
+        append_to_upload(upload, 0, Dropping())  # type: ignore[arg-type]
+    upload.refresh_from_db()
+    assert upload.received == 8 and upload.path.read_bytes() == b"12345678"
+    import io
+
+    assert append_to_upload(upload, 8, io.BytesIO(b"9" * 12)) == 20
+    assert upload.complete
