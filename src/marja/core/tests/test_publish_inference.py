@@ -8,8 +8,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import pytest
-
 from marja.core.schema import FIELD_NAME, Field, Schema, field_name_for
 from marja.core.tests.publish_support import column, header_of, header_rows, publish, types
 

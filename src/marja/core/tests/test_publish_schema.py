@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-import pytest
 
 from marja.core.problems import KEEP_PER_RULE
 from marja.core.schema import Schema
