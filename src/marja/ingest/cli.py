@@ -193,6 +193,7 @@ def run_worker(schedule_every: float = 60.0) -> None:
         while True:
             try:
                 enqueue_due_pulls()
+                services.prune_stale_uploads()
             except Exception as exc:  # keep scheduling after a database hiccup
                 print(f"scheduling pulls failed: {exc}", file=sys.stderr)
             time.sleep(schedule_every)

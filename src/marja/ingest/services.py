@@ -9,6 +9,7 @@ current and nothing visible behind.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import re
@@ -448,3 +449,18 @@ def update_schema(dataset: Dataset, schema: Schema, *, actor: User | None) -> Da
         payload={"revision": current.revision, "schema": definition},
     )
     return current
+
+
+def prune_stale_uploads(older_than: dt.timedelta = dt.timedelta(days=7)) -> int:
+    """Delete staged files nobody will publish: unfinished uploads and those of refused or
+    failed publications, once they are a week old. Returns how many were removed."""
+    cutoff = timezone.now() - older_than
+    stale = Upload.objects.filter(updated_at__lt=cutoff).exclude(
+        publication__status__in=[Publication.Status.QUEUED, Publication.Status.RUNNING]
+    )
+    count = 0
+    for upload in stale:
+        upload.path.unlink(missing_ok=True)
+        upload.delete()
+        count += 1
+    return count

@@ -270,3 +270,18 @@ def test_bytes_received_before_a_dropped_connection_are_kept(db: None) -> None:
 
     assert append_to_upload(upload, 8, io.BytesIO(b"9" * 12)) == 20
     assert upload.complete
+
+
+def test_stale_uploads_are_pruned_but_running_ones_kept(db: None) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from marja.ingest.services import prune_stale_uploads, start_upload
+
+    old = start_upload(actor=None, original_name="old.csv", length=10)
+    fresh = start_upload(actor=None, original_name="fresh.csv", length=10)
+    Upload.objects.filter(pk=old.pk).update(updated_at=timezone.now() - dt.timedelta(days=8))
+    assert prune_stale_uploads() == 1
+    assert not old.path.exists() and fresh.path.exists()
+    assert list(Upload.objects.values_list("original_name", flat=True)) == ["fresh.csv"]
