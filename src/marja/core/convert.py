@@ -16,7 +16,9 @@ from functools import lru_cache
 from typing import Final
 
 import duckdb
+import duckdb.func
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from marja.core.jalali import is_leap
 from marja.core.schema import Field, FieldType
@@ -107,39 +109,62 @@ def _gregorian_date(v: str) -> str:
 
 
 def _jalali_date(v: str) -> str:
-    w = _folded(v)
-    y, m, d = (_date_part(w, g) for g in (1, 2, 3))
-    starts, leaps = _jalali_years()
-    index = f"{y} - {JALALI_FIRST_YEAR - 1}"
-    length = (
-        f"CASE WHEN {m} <= 6 THEN 31 WHEN {m} < 12 THEN 30 "
-        f"WHEN list_extract({leaps}, {index}) THEN 30 ELSE 29 END"
-    )
-    offset = f"CASE WHEN {m} <= 6 THEN ({m} - 1) * 31 ELSE 186 + ({m} - 7) * 30 END"
-    return (
-        f"(CASE WHEN regexp_full_match({w}, '1[2-4][0-9]{{2}}[/-][0-9]{{1,2}}[/-][0-9]{{1,2}}') "
-        f"AND {m} BETWEEN 1 AND 12 AND {d} BETWEEN 1 AND ({length}) "
-        f"THEN CAST(DATE '1970-01-01' + (list_extract({starts}, {index}) + ({offset}) + {d} - 1) "
-        "AS DATE) END)"
-    )
+    return f"{JALALI_FUNCTION}({v})"
+
+
+JALALI_FUNCTION: Final = "marja_jalali_date"
+_JALALI_PATTERN: Final = r"^(?P<y>1[2-4][0-9]{2})[/-](?P<m>[0-9]{1,2})[/-](?P<d>[0-9]{1,2})$"
 
 
 @lru_cache(maxsize=1)
-def _jalali_years() -> tuple[str, str]:
-    """SQL list literals: the day number of 1 Farvardin, and leapness, per Jalali year.
+def _jalali_days() -> pa.Array:
+    """Every Jalali day from 1200 to 1499 as days since 1970-01-01, in one array.
 
-    Constants in the expression (not a lookup table) keep the conversion a pure function
-    DuckDB evaluates fast; impossible days (Esfand 30 of a common year, Mehr 31) fail
-    the length check instead of rolling over into the next month.
+    Indexed by ``(year - 1200) * 372 + (month - 1) * 31 + day - 1``; impossible days
+    (Esfand 30 of a common year, Mehr 31) are null, so they fail conversion instead of
+    rolling over into the next month.
     """
-    day = dt.date(1821, 3, 21)  # 1 Farvardin 1200
-    starts, leaps = [], []
+    day = (dt.date(1821, 3, 21) - dt.date(1970, 1, 1)).days  # 1 Farvardin 1200
+    days: list[int | None] = []
     for year in range(JALALI_FIRST_YEAR, JALALI_LAST_YEAR + 1):
-        leap = is_leap(year)
-        starts.append(str((day - dt.date(1970, 1, 1)).days))
-        leaps.append("true" if leap else "false")
-        day += dt.timedelta(days=366 if leap else 365)
-    return f"[{', '.join(starts)}]", f"[{', '.join(leaps)}]"
+        for month in range(1, 13):
+            length = 31 if month <= 6 else 30 if month < 12 else 30 if is_leap(year) else 29
+            for number in range(1, 32):
+                if number <= length:
+                    days.append(day)
+                    day += 1
+                else:
+                    days.append(None)
+    return pa.array(days, pa.int32())
+
+
+def jalali_to_dates(values: pa.Array) -> pa.Array:
+    """Text Jalali dates (1402/08/17, ۱۴۰۲-۰۸-۱۷) to dates; anything else to null.
+
+    A vectorised function DuckDB calls per batch: one parse per value, where the same
+    logic in SQL repeats its sub-expressions and runs ten times slower.
+    """
+    text = pc.utf8_trim_whitespace(values)
+    if pc.any(pc.match_substring_regex(text, "[^\\x00-\\x7f]")).as_py():
+        for eastern, latin in zip(_EASTERN_DIGITS[:20], _LATIN_EQUIVALENTS[:20], strict=True):
+            text = pc.replace_substring(text, eastern, latin)
+    parts = pc.extract_regex(text, _JALALI_PATTERN)
+    year, month, day = (
+        pc.cast(pc.struct_field(parts, name), pa.int32()) for name in ("y", "m", "d")
+    )
+    plausible = pc.and_(
+        pc.and_(pc.greater_equal(month, 1), pc.less_equal(month, 12)),
+        pc.and_(pc.greater_equal(day, 1), pc.less_equal(day, 31)),
+    )
+    index = pc.add(
+        pc.add(
+            pc.multiply(pc.subtract(year, JALALI_FIRST_YEAR), 372),
+            pc.multiply(pc.subtract(month, 1), 31),
+        ),
+        pc.subtract(day, 1),
+    )
+    index = pc.if_else(plausible, index, pa.scalar(None, pa.int32()))
+    return pc.cast(pc.take(_jalali_days(), index), pa.date32())
 
 
 def _datetime(v: str) -> str:
@@ -209,7 +234,15 @@ def missing_as_null(column: str, missing: tuple[str, ...]) -> str:
 def install_lookups(
     con: duckdb.DuckDBPyConnection, references: Mapping[str, Mapping[str, str]]
 ) -> None:
-    """Create one alias→code map per reference list."""
+    """Register marja's SQL functions and one alias→code map per reference list."""
+    con.create_function(
+        JALALI_FUNCTION,
+        jalali_to_dates,
+        ["VARCHAR"],
+        "DATE",
+        type=duckdb.func.PythonUDFType.ARROW,
+        null_handling=duckdb.func.FunctionNullHandling.SPECIAL,
+    )
     for name, aliases in references.items():
         table = pa.table(
             {"codes": pa.array([list(aliases.items())], pa.map_(pa.string(), pa.string()))}
