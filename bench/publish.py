@@ -16,10 +16,12 @@ so that its peak RSS is its own:
 
 Each step runs ``--repeat`` times (3); the median wall time and the largest peak RSS are
 reported, with the ratio to the baseline of the same file measured in the same run.
-``--big-gb 2`` does the same on a ~2 GB file (streamed to disk, once per step) to check
-the pipeline's peak RSS stays under 1 GB. ``--profile`` adds one run timing the functions
-``build_version`` is made of, and each field's conversion alone. Figures are printed, never
-judged: the exit status is non-zero only on errors. Run with `make bench`.
+``--big-gb 2`` does the same on a ~2 GB file (streamed to disk, once per step) to check the
+pipeline's peak RSS stays under 1 GB. ``--max-line-mb N`` passes ``Limits(max_line_bytes=N
+MiB)`` to ``build_version`` (DuckDB sizes its CSV buffer from that limit). ``--profile``
+adds one run timing the functions ``build_version`` is made of, and each field's conversion
+alone. Figures are printed, never judged: the exit status is non-zero only on errors. Run
+with `make bench`.
 """
 
 # The SQL here is built from the bench's own constants, numbers and temporary paths.
@@ -257,6 +259,7 @@ def _child(spec: dict[str, Any]) -> dict[str, Any]:
     )
     references = reference_lists()
     marks: list[tuple[str, float]] = []
+    limits = _limits(spec)
     start = time.perf_counter()
     result = build_version(
         csv_path,
@@ -266,6 +269,7 @@ def _child(spec: dict[str, Any]) -> dict[str, Any]:
         previous=previous,
         references=references,
         engine=engine,
+        limits=limits,
         progress=lambda stage, fraction: marks.append((stage, time.perf_counter())),
     )
     built = time.perf_counter()
@@ -298,6 +302,15 @@ def _child(spec: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _limits(spec: dict[str, Any]) -> Any:
+    """build_version's default limits, or with the line limit ``--max-line-mb`` asks for."""
+    from marja.core.sources import Limits
+
+    if spec.get("max_line_bytes"):
+        return Limits(max_line_bytes=int(spec["max_line_bytes"]))
+    return Limits()
+
+
 def _profile(spec: dict[str, Any], workdir: Path, engine: Any) -> dict[str, Any]:
     """Seconds of each lower-level step of a second publication, and of each field's conversion.
 
@@ -313,7 +326,7 @@ def _profile(spec: dict[str, Any], workdir: Path, engine: Any) -> dict[str, Any]
     from marja.core.profile import column_stats
     from marja.core.publish import PARQUET_OPTIONS, connect
     from marja.core.schema import Schema
-    from marja.core.sources import Limits, ReadOptions, open_source
+    from marja.core.sources import ReadOptions, open_source
     from marja.core.store import sha256_of
     from marja.core.validate import bind, has_duplicates, strict_select
 
@@ -335,7 +348,9 @@ def _profile(spec: dict[str, Any], workdir: Path, engine: Any) -> dict[str, Any]
         install_lookups(con, reference_lists())
         source = timed(
             "read: scan (sha256, UTF-8 check), delimiter, header",
-            lambda: open_source(con, csv_path, csv_path.name, ReadOptions(), workdir, Limits()),
+            lambda: open_source(
+                con, csv_path, csv_path.name, ReadOptions(), workdir, _limits(spec)
+            ),
         )
         relation = source.relation
         timed(
@@ -437,6 +452,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also time build_version's lower-level steps and each field's conversion",
     )
+    parser.add_argument(
+        "--max-line-mb",
+        type=int,
+        help="pass Limits(max_line_bytes=N MiB) to build_version instead of its default",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -466,19 +486,24 @@ def _run(args: argparse.Namespace, repeat: int, folder: Path) -> int:
     from marja.core.schema import Schema
 
     engine = Engine()
+    print(
+        f"publishing pipeline benchmark: {engine.threads} DuckDB threads, "
+        f"memory_limit {engine.memory_limit}, {os.cpu_count()} CPUs, {repeat} run(s) per step"
+    )
+    common: dict[str, Any] = {}
+    if args.max_line_mb:
+        common["max_line_bytes"] = args.max_line_mb << 20
+        print(f"build_version limits: max_line_bytes {args.max_line_mb} MiB (--max-line-mb)")
     rows = args.rows
     if args.big_gb:
         rows = rows_for_size(folder, int(args.big_gb * 1e9), args.seed)
     first_csv, second_csv = folder / "v1.csv", folder / "v2.csv"
+    print(f"generating {rows:,} rows in {folder} …", flush=True)
     start = time.perf_counter()
     first_counts = generate(first_csv, rows, args.seed, 1)
     generated = time.perf_counter() - start
     second_counts = generate(second_csv, rows, args.seed, 2)
     first_mb, second_mb = first_csv.stat().st_size / MB, second_csv.stat().st_size / MB
-    print(
-        f"publishing pipeline benchmark: {engine.threads} DuckDB threads, "
-        f"memory_limit {engine.memory_limit}, {os.cpu_count()} CPUs, {repeat} run(s) per step"
-    )
     print(
         f"v1.csv: {first_counts['rows']:,} rows × {len(HEADERS)} columns, {first_mb:,.1f} MB, "
         f"generated in {generated:.1f} s"
@@ -492,7 +517,11 @@ def _run(args: argparse.Namespace, repeat: int, folder: Path) -> int:
     print("\nruns:")
     baseline_1 = measure("baseline-v1", repeat, {"kind": "baseline", "csv": str(first_csv)}, folder)
     first = measure(
-        "first", repeat, {"kind": "publish", "csv": str(first_csv)}, folder, keep_first=True
+        "first",
+        repeat,
+        {**common, "kind": "publish", "csv": str(first_csv)},
+        folder,
+        keep_first=True,
     )
     schema = Schema.from_dict(first[0]["schema"])
     if "id" not in schema.names:
@@ -505,6 +534,7 @@ def _run(args: argparse.Namespace, repeat: int, folder: Path) -> int:
         "second",
         repeat,
         {
+            **common,
             "kind": "publish",
             "csv": str(second_csv),
             "declared": declared.to_dict(),
@@ -540,6 +570,7 @@ def _run(args: argparse.Namespace, repeat: int, folder: Path) -> int:
     )
     if args.profile:
         spec = {
+            **common,
             "kind": "profile",
             "csv": str(second_csv),
             "declared": declared.to_dict(),

@@ -11,14 +11,12 @@ Persian decimal separator (``٫``) and Jalali dates.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Final
 
 import duckdb
-import duckdb.func
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from marja.core.jalali import is_leap
 from marja.core.schema import Field, FieldType
@@ -102,69 +100,58 @@ def _date_part(w: str, group: int) -> str:
 def _gregorian_date(v: str) -> str:
     w = _folded(v)
     return (
-        f"(CASE WHEN regexp_full_match({w}, '(1[6-9]|2[0-9])[0-9]{{2}}[/-][0-9]{{1,2}}[/-]"
+        f"(CASE WHEN regexp_full_match({v}, '(1[6-9]|2[0-9])[0-9]{{2}}-[0-9]{{2}}-[0-9]{{2}}') "
+        f"THEN TRY_CAST({v} AS DATE) "
+        f"WHEN regexp_full_match({w}, '(1[6-9]|2[0-9])[0-9]{{2}}[/-][0-9]{{1,2}}[/-]"
         f"[0-9]{{1,2}}') THEN TRY_CAST(make_date({_date_part(w, 1)}, "
         f"{_date_part(w, 2)}, {_date_part(w, 3)}) AS DATE) END)"
     )
 
 
 def _jalali_date(v: str) -> str:
-    return f"{JALALI_FUNCTION}({v})"
+    """1402/08/17, 1402-8-7, ۱۴۰۲/۰۸/۱۷ to a date; impossible days (1402/12/30) to NULL.
+
+    The parts are split once and bound to a lambda parameter: written out, the same
+    logic repeats its sub-expressions in every branch and runs several times slower.
+    """
+    shape = "'1[2-4][0-9]{2}[/-][0-9]{1,2}[/-][0-9]{1,2}'"
+    w = _folded(v)
+    return (
+        f"(CASE WHEN regexp_full_match({v}, {shape}) THEN {_jalali_parts(v)} "
+        f"WHEN regexp_full_match({w}, {shape}) THEN {_jalali_parts(w)} END)"
+    )
 
 
-JALALI_FUNCTION: Final = "marja_jalali_date"
-_JALALI_PATTERN: Final = r"^(?P<y>1[2-4][0-9]{2})[/-](?P<m>[0-9]{1,2})[/-](?P<d>[0-9]{1,2})$"
+def _jalali_parts(w: str) -> str:
+    starts, leaps = _jalali_years()
+    parts = (
+        f"list_transform(string_split(replace({w}, '-', '/'), '/'), lambda s: CAST(s AS INTEGER))"
+    )
+    year = f"p[1] - {JALALI_FIRST_YEAR - 1}"
+    length = (
+        "CASE WHEN p[2] <= 6 THEN 31 WHEN p[2] < 12 THEN 30 "
+        f"WHEN list_extract({leaps}, {year}) THEN 30 ELSE 29 END"
+    )
+    offset = "CASE WHEN p[2] <= 6 THEN (p[2] - 1) * 31 ELSE 186 + (p[2] - 7) * 30 END"
+    day = (
+        f"CASE WHEN p[2] BETWEEN 1 AND 12 AND p[3] BETWEEN 1 AND ({length}) "
+        f"THEN CAST(DATE '1970-01-01' + (list_extract({starts}, {year}) + ({offset}) "
+        "+ p[3] - 1) AS DATE) END"
+    )
+    return f"list_transform([{parts}], lambda p: {day})[1]"
 
 
 @lru_cache(maxsize=1)
-def _jalali_days() -> pa.Array:
-    """Every Jalali day from 1200 to 1499 as days since 1970-01-01, in one array.
-
-    Indexed by ``(year - 1200) * 372 + (month - 1) * 31 + day - 1``; impossible days
-    (Esfand 30 of a common year, Mehr 31) are null, so they fail conversion instead of
-    rolling over into the next month.
-    """
-    day = (dt.date(1821, 3, 21) - dt.date(1970, 1, 1)).days  # 1 Farvardin 1200
-    days: list[int | None] = []
+def _jalali_years() -> tuple[str, str]:
+    """SQL list literals: the day number of 1 Farvardin, and leapness, per Jalali year."""
+    day = dt.date(1821, 3, 21)  # 1 Farvardin 1200
+    starts, leaps = [], []
     for year in range(JALALI_FIRST_YEAR, JALALI_LAST_YEAR + 1):
-        for month in range(1, 13):
-            length = 31 if month <= 6 else 30 if month < 12 else 30 if is_leap(year) else 29
-            for number in range(1, 32):
-                if number <= length:
-                    days.append(day)
-                    day += 1
-                else:
-                    days.append(None)
-    return pa.array(days, pa.int32())
-
-
-def jalali_to_dates(values: pa.Array) -> pa.Array:
-    """Text Jalali dates (1402/08/17, ۱۴۰۲-۰۸-۱۷) to dates; anything else to null.
-
-    A vectorised function DuckDB calls per batch: one parse per value, where the same
-    logic in SQL repeats its sub-expressions and runs ten times slower.
-    """
-    text = pc.utf8_trim_whitespace(values)
-    if pc.any(pc.match_substring_regex(text, "[^\\x00-\\x7f]")).as_py():
-        for eastern, latin in zip(_EASTERN_DIGITS[:20], _LATIN_EQUIVALENTS[:20], strict=True):
-            text = pc.replace_substring(text, eastern, latin)
-    parts = pc.extract_regex(text, _JALALI_PATTERN)
-    year, month, day = (
-        pc.cast(pc.struct_field(parts, name), pa.int32()) for name in ("y", "m", "d")
-    )
-    plausible = pc.and_(
-        pc.and_(pc.greater_equal(month, 1), pc.less_equal(month, 12)),
-        pc.and_(pc.greater_equal(day, 1), pc.less_equal(day, 31)),
-    )
-    index = pc.add(
-        pc.add(
-            pc.multiply(pc.subtract(year, JALALI_FIRST_YEAR), 372),
-            pc.multiply(pc.subtract(month, 1), 31),
-        ),
-        pc.subtract(day, 1),
-    )
-    index = pc.if_else(plausible, index, pa.scalar(None, pa.int32()))
-    return pc.cast(pc.take(_jalali_days(), index), pa.date32())
+        leap = is_leap(year)
+        starts.append(str((day - dt.date(1970, 1, 1)).days))
+        leaps.append("true" if leap else "false")
+        day += dt.timedelta(days=366 if leap else 365)
+    return f"[{', '.join(starts)}]", f"[{', '.join(leaps)}]"
 
 
 def _datetime(v: str) -> str:
@@ -174,11 +161,6 @@ def _datetime(v: str) -> str:
         f"[0-9]{{2}}(:[0-9]{{2}}(\\.[0-9]+)?)?(Z|[+-][0-9]{{2}}:?[0-9]{{2}})?') "
         f"THEN TRY_CAST({w} AS TIMESTAMP) END)"
     )
-
-
-def _county(v: str, lookup: str) -> str:
-    key = f"lower(trim(translate({v}, 'يكىة', 'یکیه')))"
-    return f"(SELECT codes FROM {lookup})[{key}]"
 
 
 def looks_like(kind: FieldType, v: str) -> str | None:
@@ -197,8 +179,19 @@ def looks_like(kind: FieldType, v: str) -> str | None:
     return None
 
 
-def reference_table(name: str) -> str:
-    return quote_identifier(f"__ref_{name}")
+_LIST_NAME: Final = re.compile(r"^[a-z][a-z_]{0,40}$")
+
+
+def reference_function(name: str) -> str:
+    """The SQL macro mapping an alias (folded) to its code in reference list ``name``."""
+    return f"__code_{name}"
+
+
+def reference_lookup(name: str, v: str) -> str:
+    """The code ``v`` stands for in list ``name``: as written, else folded; or NULL."""
+    function = reference_function(name)
+    folded = f"lower(trim(translate({v}, 'يكىة', 'یکیه')))"
+    return f"COALESCE({function}({v}), {function}({folded}))"
 
 
 def converted(field: Field, v: str) -> str:
@@ -217,7 +210,7 @@ def converted(field: Field, v: str) -> str:
     if kind is FieldType.DATETIME:
         return _datetime(v)
     if kind is FieldType.COUNTY:
-        return _county(v, reference_table("counties"))
+        return reference_lookup("counties", v)
     return v
 
 
@@ -234,25 +227,20 @@ def missing_as_null(column: str, missing: tuple[str, ...]) -> str:
 def install_lookups(
     con: duckdb.DuckDBPyConnection, references: Mapping[str, Mapping[str, str]]
 ) -> None:
-    """Register marja's SQL functions and one alias→code map per reference list."""
-    con.create_function(
-        JALALI_FUNCTION,
-        jalali_to_dates,
-        ["VARCHAR"],
-        "DATE",
-        type=duckdb.func.PythonUDFType.ARROW,
-        null_handling=duckdb.func.FunctionNullHandling.SPECIAL,
-    )
-    for name, aliases in references.items():
-        table = pa.table(
-            {"codes": pa.array([list(aliases.items())], pa.map_(pa.string(), pa.string()))}
-        )
-        con.register("__ref_source", table)
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {reference_table(name)} AS "
-            "SELECT codes FROM __ref_source"
-        )
-        con.unregister("__ref_source")
+    """Create one alias→code lookup per reference list.
+
+    Each lookup is a macro over a constant map, which DuckDB folds once per query; the
+    counties' lookup always exists (empty when no list is given, so every value fails).
+    """
+    for name, aliases in {"counties": {}, **references}.items():
+        if not _LIST_NAME.match(name):
+            raise ValueError(f"not a reference list name: {name!r}")
+        if aliases:
+            pairs = ", ".join(f"{quote_literal(k)}: {quote_literal(v)}" for k, v in aliases.items())
+            body = f"map_extract_value(MAP {{{pairs}}}, x)"
+        else:
+            body = "CAST(NULL AS VARCHAR)"
+        con.execute(f"CREATE OR REPLACE TEMP MACRO {reference_function(name)}(x) AS {body}")
 
 
 def reference_aliases(codes: Mapping[str, tuple[str, ...]]) -> dict[str, str]:

@@ -25,7 +25,7 @@ from marja.core.convert import (
     missing_as_null,
     quote_identifier,
     quote_literal,
-    reference_table,
+    reference_lookup,
 )
 from marja.core.problems import KEEP_PER_RULE, Problem, Report
 from marja.core.schema import Field, FieldType, Schema
@@ -83,8 +83,7 @@ def _rule_predicates(field: Field, value: str, conv: str) -> list[tuple[str, str
     if field.allowed:
         rules.append(("allowed", _not_allowed(field, conv), "، ".join(field.allowed)))
     if reference and field.type is not FieldType.COUNTY:
-        lookup = f"(SELECT codes FROM {reference_table(reference)})"
-        rules.append(("reference", f"{lookup}[lower(trim({value}))] IS NULL", reference))
+        rules.append(("reference", f"{reference_lookup(reference, value)} IS NULL", reference))
     return rules
 
 
