@@ -42,6 +42,40 @@ def _measures(column: str, candidates: Sequence[FieldType]) -> list[str]:
     return measures
 
 
+def _fitting(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: Sequence[str],
+    candidates: dict[str, list[FieldType]],
+) -> dict[str, tuple[bool, list[FieldType]]]:
+    """Per column: whether it has values, and the candidates every value fits, in order."""
+    counts: list[int] = []
+    # A few columns per query: one query over hundreds of columns is a plan DuckDB takes
+    # far longer to build than to run.
+    for start in range(0, len(columns), COLUMNS_PER_QUERY):
+        measures = []
+        for column in columns[start : start + COLUMNS_PER_QUERY]:
+            measures += _measures(column, candidates[column])
+        found = con.execute(f"SELECT {', '.join(measures)} FROM {table}").fetchone()
+        if found is None:
+            raise RuntimeError("DuckDB returned no row for an aggregate")
+        counts += [int(v) for v in found]
+    result: dict[str, tuple[bool, list[FieldType]]] = {}
+    position = 0
+    for column in columns:
+        width = len(candidates[column]) + 2
+        values, *by_type, non_digit = counts[position : position + width]
+        position += width
+        fitting = [
+            kind
+            for kind, matched in zip(candidates[column], by_type, strict=True)
+            # numeric codes are numbers unless declared otherwise
+            if matched == values and (kind is not FieldType.COUNTY or non_digit)
+        ]
+        result[column] = (values > 0, fitting)
+    return result
+
+
 def infer_schema(
     con: duckdb.DuckDBPyConnection,
     relation: str,
@@ -55,32 +89,17 @@ def infer_schema(
     limit = f" LIMIT {int(sample_rows)}" if sample_rows else ""
     candidates = [c for c in CANDIDATES if counties or c is not FieldType.COUNTY]
     con.execute(f"CREATE OR REPLACE TEMP TABLE __sample AS SELECT * FROM {relation}{limit}")
-    row: list[int] = []
-    # A few columns per query: one query over hundreds of columns is a plan DuckDB takes
-    # far longer to build than to run.
-    for start in range(0, len(columns), COLUMNS_PER_QUERY):
-        measures = []
-        for column in columns[start : start + COLUMNS_PER_QUERY]:
-            measures += _measures(column, candidates)
-        found = con.execute(f"SELECT {', '.join(measures)} FROM __sample").fetchone()
-        if found is None:
-            raise RuntimeError("DuckDB returned no row for an aggregate")
-        row += [int(v) for v in found]
+    # First the candidates on the first rows, then only the survivors on the whole
+    # sample: most columns of text are told apart by their first few hundred values.
+    first = _fitting(
+        con, "(SELECT * FROM __sample LIMIT 500)", columns, dict.fromkeys(columns, candidates)
+    )
+    kinds = _fitting(con, "__sample", columns, {c: first[c][1] for c in columns})
     con.execute("DROP TABLE __sample")
-    width = len(candidates) + 2
     fields: list[Field] = []
     for index, header in enumerate(headers):
-        counts = row[index * width : (index + 1) * width]
-        non_null, by_type, non_digit = counts[0], counts[1:-1], counts[-1]
-        kind = FieldType.STRING
-        if non_null:
-            for candidate, matched in zip(candidates, by_type, strict=True):
-                if matched != non_null:
-                    continue
-                if candidate is FieldType.COUNTY and not non_digit:
-                    continue  # numeric codes are numbers unless declared otherwise
-                kind = candidate
-                break
+        has_values, fitting = kinds[columns[index]]
+        kind = fitting[0] if has_values and fitting else FieldType.STRING
         label = header.strip()
         name = field_name_for(label, index + 1, (f.name for f in fields))
         fields.append(
