@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "marja"
-DOMAIN_APPS = ["accounts", "catalog"]
+DOMAIN_APPS = ["accounts", "ledger", "catalog", "ingest"]
 
 
 def imported_modules(package: Path) -> set[tuple[str, str]]:
@@ -43,6 +43,19 @@ def test_domain_apps_do_not_import_the_web_layer(app: str) -> None:
         if m.startswith(("marja.web", "marja.api", "marja.cli"))
     }
     assert not offenders
+
+
+@pytest.mark.parametrize(
+    ("app", "forbidden"),
+    [
+        ("ledger", ("marja.catalog", "marja.ingest")),
+        ("catalog", ("marja.ingest",)),
+    ],
+)
+def test_lower_apps_do_not_depend_on_higher_ones(app: str, forbidden: tuple[str, ...]) -> None:
+    """The ledger records for everyone; the catalog knows nothing of publishing (ingest
+    adds its panel to the dataset page through catalog.panels)."""
+    assert not {(f, m) for f, m in imported_modules(SRC / app) if m.startswith(forbidden)}
 
 
 def test_accounts_does_not_depend_on_catalog() -> None:
