@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import duckdb
 
 from marja.catalog.models import County
 from marja.core.convert import quote_literal
-from marja.core.schema import FieldType, Schema
+from marja.core.schema import Field, FieldType, Schema
 from marja.ingest.models import DatasetVersion
 from marja.ingest.storage import object_store
 
@@ -43,3 +44,30 @@ def readable_rows(
     return [
         tuple(names.get(v, v) if i in counties else v for i, v in enumerate(row)) for row in rows
     ]
+
+
+def stored_value(field: Field, value: Any) -> Any:
+    """A value kept as JSON (statistics, diff samples) back in its field's type."""
+    if isinstance(value, str):
+        try:
+            if field.type in (FieldType.DATE, FieldType.JALALI_DATE):
+                return dt.date.fromisoformat(value[:10])
+            if field.type is FieldType.DATETIME:
+                return dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+def readable_record(schema: Schema, record: dict[str, Any]) -> dict[str, Any]:
+    """A JSON record (a diff sample) typed and with county names, for display."""
+    names = {c.code: c.name for c in County.objects.all()}
+    shown = {}
+    for key, value in record.items():
+        field = schema.field(key) if key in schema.names else None
+        if field is not None:
+            value = stored_value(field, value)
+            if field.type is FieldType.COUNTY:
+                value = names.get(value, value)
+        shown[key] = value
+    return shown

@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from marja.accounts.selectors import as_user
@@ -31,7 +32,7 @@ from marja.ingest.forms import (
 )
 from marja.ingest.messages import TYPE_NAMES, message, messages_both, rule_labels, rule_name
 from marja.ingest.models import DatasetSource, Publication, Upload
-from marja.ingest.preview import head_rows, readable_rows
+from marja.ingest.preview import head_rows, readable_record, readable_rows, stored_value
 from marja.ingest.selectors import (
     can_publish,
     current_version,
@@ -43,6 +44,12 @@ from marja.ingest.selectors import (
 )
 
 REPORT_PAGE = 200
+CHANNELS = {
+    "web": gettext_lazy("web page"),
+    "cli": gettext_lazy("command line"),
+    "pull": gettext_lazy("scheduled pull"),
+    "demo": gettext_lazy("demo loader"),
+}
 
 
 def _dataset_to_publish(request: HttpRequest, slug: str) -> Dataset:
@@ -253,6 +260,35 @@ def version_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse
     schema = Schema.from_dict(version.schema)
     columns, rows = head_rows(version)
     stats = {s["field"]: s for s in version.stats}
+    for item in stats.values():
+        if item["field"] in schema.names:
+            field = schema.field(item["field"])
+            item["min"] = stored_value(field, item["min"])
+            item["max"] = stored_value(field, item["max"])
+    diff = version.diff
+    if diff is not None:
+        samples = diff["samples"]
+        diff = {
+            **diff,
+            "samples": {
+                "added": [readable_record(schema, r) for r in samples["added"]],
+                "removed": [readable_record(schema, r) for r in samples["removed"]],
+                "changed": [
+                    {
+                        "key": readable_record(schema, c["key"]),
+                        "fields": {
+                            name: [
+                                stored_value(schema.field(name), pair[0]),
+                                stored_value(schema.field(name), pair[1]),
+                            ]
+                            for name, pair in c["fields"].items()
+                            if name in schema.names
+                        },
+                    }
+                    for c in samples["changed"]
+                ],
+            },
+        }
     return render(
         request,
         "ingest/version_detail.html",
@@ -271,7 +307,8 @@ def version_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse
             "primary_key": schema.primary_key,
             "columns": columns,
             "rows": readable_rows(schema, columns, rows),
-            "diff": version.diff,
+            "diff": diff,
+            "channel": CHANNELS.get(version.channel, version.channel),
             "is_current": current_version(dataset) == version,
         },
     )
