@@ -55,7 +55,7 @@ class ReadOptions:
 @dataclass(frozen=True)
 class Limits:
     max_columns: int = 1000
-    max_line_bytes: int = 64 << 20
+    max_line_bytes: int = 32 << 20
     max_excel_uncompressed: int = 2 << 30
     max_excel_ratio: int = 200
 
@@ -239,6 +239,9 @@ def csv_relation(path: Path, delimiter: str, width: int, limits: Limits, *, leni
         "auto_detect=false",
         f"columns={{{columns}}}",
         f"max_line_size={limits.max_line_bytes}",
+        # DuckDB's default buffer is 16 lines of the maximum size: 512 MB here, more than
+        # the memory a publication may use. Two lines' worth is enough.
+        f"buffer_size={2 * limits.max_line_bytes}",
         "null_padding=false",
     ]
     if lenient:
