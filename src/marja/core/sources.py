@@ -104,7 +104,30 @@ def detect_format(path: Path, original_name: str, requested: str | None) -> str:
     return _EXTENSIONS.get(suffix, "csv")
 
 
-def scan(path: Path, fmt: str, requested_encoding: str | None) -> SourceFile:
+class _LineMeter:
+    """The longest physical line of a file read in chunks, and where it is."""
+
+    def __init__(self) -> None:
+        self.lines = 0  # newlines seen before the current chunk
+        self.carry = 0  # bytes of the unfinished line at the end of the last chunk
+        self.longest = 0
+        self.longest_line = 0
+
+    def feed(self, chunk: bytes) -> None:
+        parts = chunk.split(b"\n")
+        parts_lengths = [len(p) for p in parts]
+        parts_lengths[0] += self.carry
+        top = max(parts_lengths)
+        if top > self.longest:
+            self.longest = top
+            self.longest_line = self.lines + parts_lengths.index(top) + 1
+        self.lines += len(parts) - 1
+        self.carry = parts_lengths[-1]
+
+
+def scan(
+    path: Path, fmt: str, requested_encoding: str | None, limits: Limits | None = None
+) -> SourceFile:
     """Hash the file and, for text formats, find its encoding in one streaming pass."""
     digest = hashlib.sha256()
     size = 0
@@ -114,6 +137,7 @@ def scan(path: Path, fmt: str, requested_encoding: str | None) -> SourceFile:
     bad_byte = 0
     first = True
     bom = False
+    meter = _LineMeter() if fmt in {"csv", "tsv"} else None
     with path.open("rb") as handle:
         while chunk := handle.read(_CHUNK):
             digest.update(chunk)
@@ -127,6 +151,8 @@ def scan(path: Path, fmt: str, requested_encoding: str | None) -> SourceFile:
                 bom = chunk.startswith(codecs.BOM_UTF8)
                 if b"\x00" in chunk[:65536]:
                     raise FileProblem("binary")
+            if meter is not None:
+                meter.feed(chunk)
             if utf8:
                 try:
                     decoder.decode(chunk)
@@ -149,6 +175,12 @@ def scan(path: Path, fmt: str, requested_encoding: str | None) -> SourceFile:
             raise FileProblem("bad_encoding", encoding=encoding, position=bad_byte)
     else:
         encoding = ("utf-8-sig" if bom else "utf-8") if utf8 else "windows-1256"
+    if meter is not None and limits is not None:
+        # DuckDB may drop a line longer than its buffer without a word: refuse it here.
+        # A Windows-1256 byte can become two in UTF-8.
+        factor = 2 if encoding == "windows-1256" else 1
+        if meter.longest * factor > limits.max_line_bytes:
+            raise FileProblem("line_too_long", row=meter.longest_line, limit=limits.max_line_bytes)
     return SourceFile(digest.hexdigest(), size, fmt, encoding)
 
 
@@ -240,8 +272,9 @@ def csv_relation(path: Path, delimiter: str, width: int, limits: Limits, *, leni
         f"columns={{{columns}}}",
         f"max_line_size={limits.max_line_bytes}",
         # DuckDB's default buffer is 16 lines of the maximum size: 512 MB here, more than
-        # the memory a publication may use. Two lines' worth is enough.
-        f"buffer_size={2 * limits.max_line_bytes}",
+        # the memory a publication may use. Four lines' worth is enough, since scan()
+        # refuses any line longer than the maximum.
+        f"buffer_size={4 * limits.max_line_bytes}",
         "null_padding=false",
     ]
     if lenient:
@@ -365,7 +398,7 @@ def open_source(
     """Detect, scan and open ``path``; raise :class:`FileProblem` on what cannot be read."""
     fmt = detect_format(path, original_name, options.format)
     progress("scan")
-    file = scan(path, fmt, options.encoding)
+    file = scan(path, fmt, options.encoding, limits)
     sheet = None
     if fmt in {"xlsx", "xls"}:
         progress("excel")

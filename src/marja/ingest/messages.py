@@ -81,6 +81,10 @@ def _templates() -> dict[str, str]:
         "unknown_format": _("Unknown format «%(format)s»."),
         "unknown_encoding": _("Unknown encoding «%(encoding)s»."),
         "no_header": _("The file has no header row."),
+        "line_too_long": _(
+            "Row %(row)s is longer than %(limit)s bytes, the most a line may have. Check "
+            "that its quotes are closed."
+        ),
         "too_many_columns": _("The file has %(found)s columns; at most %(limit)s are accepted."),
         "empty_header": _("Column %(column)s has no name in the header row."),
         "duplicate_header": _(

@@ -134,7 +134,7 @@ def test_value_longer_than_the_line_limit(tmp_path: Path) -> None:
     result = publish(tmp_path, text, limits=Limits(max_line_bytes=1024))
     assert result.parquet is None
     assert [(p.rule, p.row, p.params) for p in result.report.problems] == [
-        ("malformed_line", 2, {"detail": "LINE SIZE OVER MAXIMUM"})
+        ("line_too_long", 2, {"limit": 1024})
     ]
 
 
