@@ -60,38 +60,42 @@ def _by_key(
     values = ", ".join(quote_identifier(c) for c in common) or "1"
     join = " AND ".join(f"n.{quote_identifier(k)} = o.{quote_identifier(k)}" for k in key)
     first = quote_identifier(key[0])
+    # Only the differing keys are kept: the unchanged majority never leaves the join.
+    either = ", ".join(
+        f"coalesce(n.{quote_identifier(k)}, o.{quote_identifier(k)}) AS {quote_identifier(k)}"
+        for k in key
+    )
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE __diff AS SELECT n.k AS nk, o.k AS ok, n.h AS nh, o.h AS oh "
-        f"FROM (SELECT {keys}, struct_pack({keys}) AS k, hash({values}) AS h FROM {n}) n "
-        f"FULL OUTER JOIN (SELECT {keys}, struct_pack({keys}) AS k, hash({values}) AS h "
-        f"FROM {o}) o ON {join}"
+        f"CREATE OR REPLACE TEMP TABLE __diff AS SELECT {either}, "
+        "CASE WHEN o.h IS NULL THEN 'added' WHEN n.h IS NULL THEN 'removed' "
+        "ELSE 'changed' END AS kind "
+        f"FROM (SELECT {keys}, hash({values}) AS h FROM {n}) n "
+        f"FULL OUTER JOIN (SELECT {keys}, hash({values}) AS h FROM {o}) o ON {join} "
+        "WHERE n.h IS DISTINCT FROM o.h"
     )
     row = con.execute(
-        "SELECT count(*) FILTER (WHERE ok IS NULL), count(*) FILTER (WHERE nk IS NULL), "
-        "count(*) FILTER (WHERE nk IS NOT NULL AND ok IS NOT NULL AND nh <> oh), "
-        "count(*) FILTER (WHERE nh = oh) FROM __diff"
+        "SELECT count(*) FILTER (WHERE kind = 'added'), count(*) FILTER (WHERE kind = 'removed'), "
+        f"count(*) FILTER (WHERE kind = 'changed'), (SELECT count(*) FROM {n}) FROM __diff"
     ).fetchone()
     if row is None:
         raise RuntimeError("DuckDB returned no row for an aggregate")
-    added, removed, changed, unchanged = (int(v) for v in row)
+    added, removed, changed, total = (int(v) for v in row)
+    unchanged = total - added - changed
+    on = " AND ".join(f"s.{quote_identifier(k)} = d.{quote_identifier(k)}" for k in key)
 
-    def sample(source: str, where: str) -> list[dict[str, Any]]:
-        side = "nk" if source == n else "ok"
+    def sample(source: str, kind: str) -> list[dict[str, Any]]:
         return _records(
             con.execute(
-                f"SELECT * FROM {source} WHERE struct_pack({keys}) IN "
-                f"(SELECT {side} FROM __diff WHERE {where} ORDER BY {side} LIMIT {SAMPLE}) "
-                f"ORDER BY {first}"
+                f"SELECT s.* FROM {source} s SEMI JOIN (SELECT {keys} FROM __diff "
+                f"WHERE kind = '{kind}' ORDER BY {keys} LIMIT {SAMPLE}) d ON {on} "
+                f"ORDER BY s.{first}"
             )
         )
 
     changes = []
     if changed:
-        before = {
-            tuple(r[k] for k in key): r
-            for r in sample(o, "nk IS NOT NULL AND ok IS NOT NULL AND nh <> oh")
-        }
-        for after in sample(n, "nk IS NOT NULL AND ok IS NOT NULL AND nh <> oh"):
+        before = {tuple(r[k] for k in key): r for r in sample(o, "changed")}
+        for after in sample(n, "changed"):
             old = before.get(tuple(after[k] for k in key), {})
             changes.append(
                 {
@@ -109,8 +113,8 @@ def _by_key(
         "changed": changed,
         "unchanged": unchanged,
         "samples": {
-            "added": sample(n, "ok IS NULL") if added else [],
-            "removed": sample(o, "nk IS NULL") if removed else [],
+            "added": sample(n, "added") if added else [],
+            "removed": sample(o, "removed") if removed else [],
             "changed": changes,
         },
     }
