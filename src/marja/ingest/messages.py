@@ -112,11 +112,17 @@ def _templates() -> dict[str, str]:
     }
 
 
-def _values(problem: Problem, persian: bool) -> dict[str, Any]:
+def _values(problem: Problem, persian: bool, isolate: bool = False) -> dict[str, Any]:
+    column = problem.column or ""
+    value = problem.value if problem.value is not None else ""
+    if isolate:
+        # First-strong isolates keep a Persian header inside an English sentence (and a
+        # Latin value inside a Persian one) from reordering its neighbours on a page.
+        column, value = f"\u2068{column}\u2069", f"\u2068{value}\u2069"
     values: dict[str, Any] = {
         "row": problem.row,
-        "column": problem.column or "",
-        "value": problem.value if problem.value is not None else "",
+        "column": column,
+        "value": value,
         **problem.params,
     }
     if "type" in values and values["type"] in TYPE_NAMES:
@@ -129,23 +135,23 @@ def _values(problem: Problem, persian: bool) -> dict[str, Any]:
     return values
 
 
-def message(problem: Problem) -> str:
-    """The problem as a sentence in the active language."""
+def message(problem: Problem, *, isolate: bool = False) -> str:
+    """The problem as a sentence in the active language (``isolate``: for a web page)."""
     template = _templates().get(problem.rule)
     persian = translation.get_language() == "fa"
     if template is None:
         return problem.rule
     try:
-        return template % _values(problem, persian)
+        return template % _values(problem, persian, isolate)
     except (KeyError, TypeError, ValueError):
         return f"{problem.rule}: {problem.params}"
 
 
-def messages_both(problem: Problem) -> dict[str, str]:
+def messages_both(problem: Problem, *, isolate: bool = False) -> dict[str, str]:
     result = {}
     for language in ("fa", "en"):
         with translation.override(language):
-            result[language] = message(problem)
+            result[language] = message(problem, isolate=isolate)
     return result
 
 

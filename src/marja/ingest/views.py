@@ -30,7 +30,7 @@ from marja.ingest.forms import (
     SourceForm,
     initial_fields,
 )
-from marja.ingest.messages import TYPE_NAMES, message, messages_both, rule_labels, rule_name
+from marja.ingest.messages import TYPE_NAMES, messages_both, rule_labels, rule_name
 from marja.ingest.models import DatasetSource, Publication, Upload
 from marja.ingest.preview import head_rows, readable_record, readable_rows, stored_value
 from marja.ingest.selectors import (
@@ -141,7 +141,7 @@ def _report_context(publication: Publication, page: int) -> dict[str, Any]:
     problems = report.sorted_problems()
     start = (page - 1) * REPORT_PAGE
     shown = [
-        {"problem": p, "message": message(p), "both": messages_both(p)}
+        {"problem": p, "both": messages_both(p, isolate=True)}
         for p in problems[start : start + REPORT_PAGE]
     ]
     return {
