@@ -19,11 +19,18 @@ import duckdb
 from marja.core.convert import install_lookups, quote_literal
 from marja.core.diff import diff_versions
 from marja.core.infer import infer_schema
-from marja.core.problems import FileProblem, Problem, Report, file_report
+from marja.core.problems import FileProblem, Report, file_report
 from marja.core.profile import column_stats
 from marja.core.schema import Schema
 from marja.core.sources import Limits, ReadOptions, Source, SourceFile, csv_relation, open_source
-from marja.core.validate import Binding, bind, find_problems, has_duplicates, strict_select
+from marja.core.validate import (
+    Binding,
+    bind,
+    find_problems,
+    has_duplicates,
+    strict_select,
+    structural_problems,
+)
 
 PARQUET_OPTIONS: Final = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880"
 
@@ -247,8 +254,6 @@ def _detailed(
     except duckdb.Error as exc:
         raise FileProblem("unreadable", detail=str(exc).splitlines()[0][:300]) from None
     if source.csv_path is not None:
-        from marja.core.validate import structural_problems
-
         structural = Report()
         structural_problems(con, structural)
         if not structural.ok:
@@ -269,6 +274,3 @@ def _write_valid_rows(
     valid = "(SELECT * FROM __raw WHERE __row NOT IN (SELECT __row FROM __problems) ORDER BY __row)"
     select = strict_select(schema, bindings, valid, strict=False)
     con.execute(f"COPY ({select}) TO {quote_literal(str(parquet))} ({PARQUET_OPTIONS})")
-
-
-__all__ = ["BuildResult", "Engine", "Previous", "Problem", "build_version"]

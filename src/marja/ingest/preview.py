@@ -40,7 +40,7 @@ def readable_rows(
     ]  # fmt: skip
     if not counties:
         return rows
-    names = {c.code: c.name for c in County.objects.all()}
+    names = _county_names()
     return [
         tuple(names.get(v, v) if i in counties else v for i, v in enumerate(row)) for row in rows
     ]
@@ -61,7 +61,7 @@ def stored_value(field: Field, value: Any) -> Any:
 
 def readable_record(schema: Schema, record: dict[str, Any]) -> dict[str, Any]:
     """A JSON record (a diff sample) typed and with county names, for display."""
-    names = {c.code: c.name for c in County.objects.all()}
+    names = _county_names()
     shown = {}
     for key, value in record.items():
         field = schema.field(key) if key in schema.names else None
@@ -71,3 +71,33 @@ def readable_record(schema: Schema, record: dict[str, Any]) -> dict[str, Any]:
                 value = names.get(value, value)
         shown[key] = value
     return shown
+
+
+def readable_diff(schema: Schema, diff: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A version's stored diff with its samples typed and county names, for display."""
+    if diff is None:
+        return None
+    samples = diff["samples"]
+    changed = [
+        {
+            "key": readable_record(schema, change["key"]),
+            "fields": {
+                name: [stored_value(schema.field(name), value) for value in pair]
+                for name, pair in change["fields"].items()
+                if name in schema.names
+            },
+        }
+        for change in samples["changed"]
+    ]
+    return {
+        **diff,
+        "samples": {
+            "added": [readable_record(schema, r) for r in samples["added"]],
+            "removed": [readable_record(schema, r) for r in samples["removed"]],
+            "changed": changed,
+        },
+    }
+
+
+def _county_names() -> dict[str, str]:
+    return {c.code: c.name for c in County.objects.all()}

@@ -9,7 +9,6 @@ page; the dataset and its current version are not touched.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import urllib.error
 import urllib.request
@@ -24,9 +23,15 @@ from django.utils.translation import gettext as _
 from marja.accounts.models import User
 from marja.catalog.models import Dataset
 from marja.core.sources import ReadOptions
+from marja.core.store import sha256_of
 from marja.ingest.models import DatasetSource, Publication, Upload
 from marja.ingest.selectors import can_publish
-from marja.ingest.services import PublishRequest, request_publication, start_upload
+from marja.ingest.services import (
+    PublishRequest,
+    discard_upload,
+    request_publication,
+    start_upload,
+)
 from marja.ledger.services import record
 
 log = logging.getLogger(__name__)
@@ -95,29 +100,16 @@ def _fetch(source: DatasetSource) -> Upload:
                 if received > settings.MAX_UPLOAD_BYTES:
                     raise PullError(_("the file is larger than the upload limit"))
                 out.write(chunk)
-    except urllib.error.HTTPError as exc:
-        upload.path.unlink(missing_ok=True)
-        upload.delete()
-        raise PullError(f"HTTP {exc.code} {exc.reason}"[:300]) from None
-    except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
-        upload.path.unlink(missing_ok=True)
-        upload.delete()
+    except (PullError, urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
+        discard_upload(upload)
+        if isinstance(exc, PullError):
+            raise
+        if isinstance(exc, urllib.error.HTTPError):
+            raise PullError(f"HTTP {exc.code} {exc.reason}"[:300]) from None
         raise PullError(str(getattr(exc, "reason", exc))[:300]) from None
-    except PullError:
-        upload.path.unlink(missing_ok=True)
-        upload.delete()
-        raise
     Upload.objects.filter(pk=upload.pk).update(length=received, received=received)
     upload.length = upload.received = received
     return upload
-
-
-def _sha256(upload: Upload) -> str:
-    digest = hashlib.sha256()
-    with upload.path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def pull_dataset(dataset_id: int) -> str:
@@ -127,10 +119,9 @@ def pull_dataset(dataset_id: int) -> str:
     outcome, error, digest = "failed", "", source.last_sha256
     try:
         upload = _fetch(source)
-        digest = _sha256(upload)
+        digest = sha256_of(upload.path)
         if digest == source.last_sha256:
-            upload.path.unlink(missing_ok=True)
-            upload.delete()
+            discard_upload(upload)
             outcome = "unchanged"
         else:
             publish = PublishRequest(

@@ -30,7 +30,6 @@ from django.utils import timezone
 from marja.accounts.models import User
 from marja.catalog.models import Dataset
 from marja.core.diff import diff_versions
-from marja.core.problems import Report
 from marja.core.publish import BuildResult, Engine, Previous, build_version, connect
 from marja.core.schema import Schema
 from marja.core.sources import Limits, ReadOptions
@@ -269,7 +268,7 @@ def _commit(publication: Publication, result: BuildResult, base: DatasetVersion 
         if current is not None and current.sha256 == digest:
             Publication.objects.filter(pk=publication.pk).update(
                 status=Publication.Status.UNCHANGED, version=None, read=result.read,
-                report=_report_dict(result.report), **finished,
+                report=result.report.to_dict(), **finished,
             )  # fmt: skip
             return
         diff = result.diff
@@ -302,7 +301,7 @@ def _commit(publication: Publication, result: BuildResult, base: DatasetVersion 
             )  # fmt: skip
         Publication.objects.filter(pk=publication.pk).update(
             status=Publication.Status.PUBLISHED, version=version, read=result.read,
-            report=_report_dict(result.report), **finished,
+            report=result.report.to_dict(), **finished,
         )  # fmt: skip
         Dataset.objects.filter(pk=dataset.pk).update(updated_at=timezone.now())
         record(
@@ -342,13 +341,9 @@ def _diff_counts(diff: dict[str, Any] | None) -> dict[str, Any] | None:
     return {k: diff[k] for k in ("added", "removed", "changed", "unchanged", "by")}
 
 
-def _report_dict(report: Report) -> dict[str, Any]:
-    return report.to_dict()
-
-
 @transaction.atomic
 def _reject(publication: Publication, result: BuildResult) -> None:
-    report = _report_dict(result.report)
+    report = result.report.to_dict()
     if result.bad_rows_csv is not None and result.bad_rows_csv.exists():
         target = publication.bad_rows_path
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -388,11 +383,15 @@ def _fail(publication: Publication, exc: BaseException) -> None:
     )
 
 
+def discard_upload(upload: Upload) -> None:
+    """Remove a staged upload: its file and its row."""
+    upload.path.unlink(missing_ok=True)
+    Upload.objects.filter(pk=upload.pk).delete()
+
+
 def _discard_upload(publication: Publication) -> None:
-    upload = publication.upload
-    if upload is not None:
-        upload.path.unlink(missing_ok=True)
-        Upload.objects.filter(pk=upload.pk).delete()
+    if publication.upload is not None:
+        discard_upload(publication.upload)
 
 
 def retry_publication(publication: Publication, *, actor: User) -> Publication:
@@ -460,7 +459,6 @@ def prune_stale_uploads(older_than: dt.timedelta = dt.timedelta(days=7)) -> int:
     )
     count = 0
     for upload in stale:
-        upload.path.unlink(missing_ok=True)
-        upload.delete()
+        discard_upload(upload)
         count += 1
     return count

@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -32,7 +31,7 @@ from marja.ingest.forms import (
 )
 from marja.ingest.messages import TYPE_NAMES, messages_both, rule_labels, rule_name
 from marja.ingest.models import DatasetSource, Publication, Upload
-from marja.ingest.preview import head_rows, readable_record, readable_rows, stored_value
+from marja.ingest.preview import head_rows, readable_diff, readable_rows, stored_value
 from marja.ingest.selectors import (
     can_publish,
     current_version,
@@ -265,30 +264,6 @@ def version_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse
             field = schema.field(item["field"])
             item["min"] = stored_value(field, item["min"])
             item["max"] = stored_value(field, item["max"])
-    diff = version.diff
-    if diff is not None:
-        samples = diff["samples"]
-        diff = {
-            **diff,
-            "samples": {
-                "added": [readable_record(schema, r) for r in samples["added"]],
-                "removed": [readable_record(schema, r) for r in samples["removed"]],
-                "changed": [
-                    {
-                        "key": readable_record(schema, c["key"]),
-                        "fields": {
-                            name: [
-                                stored_value(schema.field(name), pair[0]),
-                                stored_value(schema.field(name), pair[1]),
-                            ]
-                            for name, pair in c["fields"].items()
-                            if name in schema.names
-                        },
-                    }
-                    for c in samples["changed"]
-                ],
-            },
-        }
     return render(
         request,
         "ingest/version_detail.html",
@@ -307,7 +282,7 @@ def version_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse
             "primary_key": schema.primary_key,
             "columns": columns,
             "rows": readable_rows(schema, columns, rows),
-            "diff": diff,
+            "diff": readable_diff(schema, version.diff),
             "channel": CHANNELS.get(version.channel, version.channel),
             "is_current": current_version(dataset) == version,
         },
@@ -427,7 +402,3 @@ def dataset_schema_json(request: HttpRequest, slug: str) -> JsonResponse:
     if schema is None:
         raise Http404
     return JsonResponse(schema.to_dict(), json_dumps_params={"ensure_ascii": False, "indent": 1})
-
-
-def publication_url(publication: Publication) -> str:
-    return reverse("ingest:publication", args=[publication.dataset.slug, publication.pk])
