@@ -152,6 +152,8 @@ STATICFILES_DIRS = [
     ("vendor/vazirmatn", PROJECT_DIR / "node_modules" / "vazirmatn" / "fonts"),
     # Resumable uploads in the browser (tus protocol), from npm.
     ("vendor/tus", PROJECT_DIR / "node_modules" / "tus-js-client" / "dist"),
+    # Charts of aggregates in the dataset page, from npm.
+    ("vendor/chartjs", PROJECT_DIR / "node_modules" / "chart.js" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
