@@ -185,6 +185,25 @@ PUBLISH_MEMORY_MB = Option(
     "Memory DuckDB may use while publishing one file; beyond it, work spills to disk "
     "in the data folder.",
 )
+QUERY_MEMORY_MB = Option(
+    "MARJA_QUERY_MEMORY_MB",
+    parse_positive_int,
+    "512",
+    "Memory DuckDB may use for one query (rows, aggregates, SQL, exports); a query that "
+    "needs more is stopped with a message.",
+)
+QUERY_TIMEOUT_SECONDS = Option(
+    "MARJA_QUERY_TIMEOUT_SECONDS",
+    parse_positive_int,
+    "30",
+    "Longest a query (rows, aggregates, SQL) may run before it is stopped with a message.",
+)
+SQL_MAX_ROWS = Option(
+    "MARJA_SQL_MAX_ROWS",
+    parse_positive_int,
+    "10000",
+    "Most rows a read-only SQL query returns; the answer says when there were more.",
+)
 
 ALL_OPTIONS: tuple[Option[Any], ...] = (
     DATA_DIR,
@@ -202,6 +221,9 @@ ALL_OPTIONS: tuple[Option[Any], ...] = (
     BACKGROUND_ABOVE_MB,
     MAX_COLUMNS,
     PUBLISH_MEMORY_MB,
+    QUERY_MEMORY_MB,
+    QUERY_TIMEOUT_SECONDS,
+    SQL_MAX_ROWS,
 )
 
 
