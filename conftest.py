@@ -9,6 +9,7 @@ from django.test import Client
 
 from marja.accounts.models import Organisation, User
 from marja.catalog.demo import DemoResult, load_demo
+from marja.ingest.models import DatasetVersion
 
 
 @pytest.fixture
@@ -32,3 +33,19 @@ def client_as(demo: DemoResult) -> Callable[[str], Client]:
 @pytest.fixture
 def org(demo: DemoResult) -> Callable[[str], Organisation]:
     return lambda slug: Organisation.objects.get(slug=slug)
+
+
+@pytest.fixture
+def published(demo: DemoResult) -> Callable[..., dict[str, DatasetVersion]]:
+    """Publish the demo files of the given datasets (through the real pipeline)."""
+    from marja.ingest.demo import publish_demo_dataset
+
+    def run(*slugs: str) -> dict[str, DatasetVersion]:
+        versions = {}
+        for slug in slugs:
+            publication = publish_demo_dataset(slug)
+            assert publication.version is not None
+            versions[slug] = publication.version
+        return versions
+
+    return run

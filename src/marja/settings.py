@@ -28,12 +28,15 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    # django-ninja's app only serves its bundled Swagger UI files (no CDN).
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "marja.accounts",
     "marja.ledger",
     "marja.catalog",
     "marja.ingest",
+    "marja.query",
     "marja.web",
 ]
 
@@ -45,6 +48,9 @@ MAX_UPLOAD_BYTES = config.MAX_UPLOAD_MB.read() * 1024 * 1024
 BACKGROUND_ABOVE_BYTES = config.BACKGROUND_ABOVE_MB.read() * 1024 * 1024
 MAX_COLUMNS = config.MAX_COLUMNS.read()
 PUBLISH_MEMORY_MB = config.PUBLISH_MEMORY_MB.read()
+QUERY_MEMORY_MB = config.QUERY_MEMORY_MB.read()
+QUERY_TIMEOUT_SECONDS = config.QUERY_TIMEOUT_SECONDS.read()
+SQL_MAX_ROWS = config.SQL_MAX_ROWS.read()
 # Uploaded files go to disk in chunks, never into memory whole.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 0
 FILE_UPLOAD_TEMP_DIR = DATA_DIR / "uploads"

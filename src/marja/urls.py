@@ -6,6 +6,8 @@ from django.views.i18n import set_language
 
 urlpatterns = [
     path("", include("marja.web.urls")),
+    path("", include("marja.api.urls")),
+    path("", include("marja.query.urls")),
     path("", include("marja.catalog.urls")),
     path("", include("marja.ingest.urls")),
     path("accounts/", include("marja.accounts.urls")),

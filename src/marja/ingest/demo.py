@@ -82,6 +82,15 @@ def publish_demo_data(progress: Callable[[str], None] = lambda slug: None) -> in
     return published
 
 
+def publish_demo_dataset(slug: str) -> Publication:
+    """Publish the demo file of one dataset (a new version each call); for tests."""
+    item = next(d for d in demo_data() if d.slug == slug)
+    data_dir = Path(settings.DATA_DIR)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="demo-", dir=data_dir) as folder:
+        return _publish(Dataset.objects.get(slug=slug), item, Path(folder))
+
+
 def _publish(dataset: Dataset, item: DemoData, folder: Path) -> Publication:
     update_schema(dataset, item.schema, actor=None)
     path = folder / item.file_name

@@ -1,0 +1,77 @@
+"""API errors: an HTTP status, a machine code, and the message in Persian and English."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import translation
+from django.utils.functional import Promise
+
+
+class ApiError(Exception):
+    """Raised anywhere under an API view; answered as JSON with ``status``."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: Promise | str,
+        /,
+        *,
+        headers: dict[str, str] | None = None,
+        **params: Any,
+    ) -> None:
+        super().__init__(code)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.params = params
+        self.headers = headers or {}
+
+
+def in_both_languages(message: Promise | str, params: dict[str, Any]) -> dict[str, str]:
+    """``message`` rendered in Persian and in English, with ``params`` filled in."""
+    rendered = {}
+    for language in ("fa", "en"):
+        with translation.override(language):
+            text = str(message)
+            rendered[language] = text % params if params else text
+    return rendered
+
+
+def error_body(code: str, message: Promise | str, params: dict[str, Any]) -> dict[str, Any]:
+    both = in_both_languages(message, params)
+    return {
+        "error": {
+            "code": code,
+            "message": both["fa"],
+            "message_fa": both["fa"],
+            "message_en": both["en"],
+            "params": _plain(params),
+        }
+    }
+
+
+def _plain(params: dict[str, Any]) -> dict[str, Any]:
+    """Params as JSON can carry them (lists stay lists, anything else becomes text)."""
+    plain: dict[str, Any] = {}
+    for key, value in params.items():
+        if isinstance(value, list | tuple):
+            plain[key] = [str(v) for v in value]
+        elif value is None or isinstance(value, bool | int | float | str):
+            plain[key] = value
+        else:
+            plain[key] = str(value)
+    return plain
+
+
+def error_response(request: HttpRequest | None, error: ApiError) -> HttpResponse:
+    response = JsonResponse(
+        error_body(error.code, error.message, error.params),
+        status=error.status,
+        json_dumps_params={"ensure_ascii": False},
+    )
+    for name, value in error.headers.items():
+        response[name] = value
+    return response

@@ -1,0 +1,93 @@
+"""The API instance: versioned under /api/v1/, OpenAPI at /api/docs, errors as JSON."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from marja.api.auth import API_AUTH
+from marja.api.errors import ApiError, error_response
+from marja.api.query import router as query_router
+
+logger = logging.getLogger(__name__)
+
+api = NinjaAPI(
+    title="marja",
+    version="1",
+    description=(
+        "The JSON API of marja: the catalog, dataset rows, aggregates, read-only SQL "
+        "and exports. Errors carry a machine code and a message in Persian and English."
+    ),
+    urls_namespace="api",
+    auth=API_AUTH,
+)
+api.add_router("/", query_router)
+
+
+@api.exception_handler(ApiError)
+def _api_error(request: HttpRequest, error: ApiError) -> HttpResponse:
+    return error_response(request, error)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    problems = []
+    for item in error.errors:
+        location = ".".join(str(part) for part in item.get("loc", ()) if part not in {"query"})
+        problems.append(f"{location}: {item.get('msg', '')}")
+    return error_response(
+        request,
+        ApiError(
+            400,
+            "invalid_request",
+            _("The request is not valid: %(problems)s"),
+            problems="; ".join(problems),
+        ),
+    )
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, error: Http404) -> HttpResponse:
+    return error_response(request, ApiError(404, "not_found", _("Not found.")))
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
+    return error_response(
+        request, ApiError(403, "forbidden", _("You do not have permission to do this."))
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
+    return error_response(
+        request, ApiError(401, "not_authenticated", _("Log in or send an API token."))
+    )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    return error_response(
+        request,
+        ApiError(
+            error.status_code, "http_error", _("The request failed: %(reason)s"), reason=str(error)
+        ),
+    )
+
+
+@api.exception_handler(Exception)
+def _unexpected(request: HttpRequest, error: Exception) -> HttpResponse:
+    logger.exception("API error on %s", request.path)
+    return error_response(
+        request,
+        ApiError(
+            500,
+            "server_error",
+            _("Something went wrong on the server; it has been logged. Please try again."),
+        ),
+    )

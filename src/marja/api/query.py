@@ -1,0 +1,239 @@
+"""Rows, aggregates, read-only SQL and exports of datasets, as JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from ninja import Query, Router, Schema
+
+from marja.api.auth import caller
+from marja.api.errors import ApiError
+from marja.catalog.models import Dataset
+from marja.core.jalali import format_date
+from marja.core.query import Column, QueryError
+from marja.ingest.models import DatasetVersion
+from marja.query.messages import query_message
+from marja.query.params import aggregate_query_from, rows_query_from, wants
+from marja.query.selectors import VersionNotFoundError, readable_version
+from marja.query.services import QueryStoppedError, aggregate, rows_page
+
+router = Router(tags=["query"])
+
+FILTERS_HELP = (
+    "Filters: `<column>=<value>` or `<column>__<op>=<value>` with op one of eq, ne, lt, "
+    "lte, gt, gte, in (comma-separated values), contains (Persian-normalised text), "
+    "isnull (true/false). Values in any digit system; dates Jalali (1402/08/17) or "
+    "Gregorian (2023-11-08); counties by code or Persian/English name."
+)
+
+
+class ColumnOut(Schema):
+    name: str
+    type: str
+    label_fa: str = ""
+    label_en: str = ""
+    unit: str = ""
+
+
+class VersionRef(Schema):
+    number: int
+    sha256: str
+    published_at: dt.datetime
+    row_count: int
+
+
+class RowsOut(Schema):
+    dataset: str
+    version: VersionRef
+    columns: list[ColumnOut]
+    rows: list[dict[str, Any]]
+    total: int | None
+    limit: int
+    offset: int
+    next_cursor: str | None
+    next: str | None
+
+
+class AggregateOut(Schema):
+    dataset: str
+    version: VersionRef
+    columns: list[ColumnOut]
+    rows: list[dict[str, Any]]
+    truncated: bool
+
+
+class RowsParams(Schema):
+    columns: str = ""
+    sort: str = ""
+    limit: str = ""
+    offset: str = ""
+    cursor: str = ""
+    version: str = ""
+    q: str = ""
+    count: str = ""
+    dates: str = ""
+
+
+class AggregateParams(Schema):
+    group_by: str = ""
+    measures: str = ""
+    sort: str = ""
+    limit: str = ""
+    version: str = ""
+    q: str = ""
+    dates: str = ""
+
+
+def query_error(error: QueryError) -> ApiError:
+    message, params = query_message(error)
+    return ApiError(400, error.code, message, **params)
+
+
+def stopped_error(error: QueryStoppedError) -> ApiError:
+    if error.code == "timeout":
+        return ApiError(
+            408,
+            "query_timeout",
+            _(
+                "The query took longer than %(seconds)s seconds and was stopped; narrow it with "
+                "filters or fewer groups."
+            ),
+            seconds=_timeout_seconds(),
+        )
+    return ApiError(
+        413,
+        "query_memory",
+        _("The query needed more memory than allowed and was stopped; narrow it with filters."),
+    )
+
+
+def _timeout_seconds() -> int:
+    from django.conf import settings
+
+    return int(settings.QUERY_TIMEOUT_SECONDS)
+
+
+def version_for(request: HttpRequest, slug: str, reference: str) -> tuple[Dataset, DatasetVersion]:
+    try:
+        return readable_version(caller(request), slug, reference)
+    except VersionNotFoundError:
+        raise ApiError(
+            404,
+            "version_not_found",
+            _("Dataset «%(dataset)s» has no version «%(version)s»."),
+            dataset=slug,
+            version=reference or "-",
+        ) from None
+
+
+def column_out(column: Column) -> ColumnOut:
+    field = column.field
+    if field is None or column.name != field.name:
+        return ColumnOut(name=column.name, type=column.type)
+    return ColumnOut(
+        name=column.name,
+        type=column.type,
+        label_fa=field.label_fa,
+        label_en=field.label_en,
+        unit=field.unit,
+    )
+
+
+def plain(value: Any, *, jalali: bool) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return format_date(value, digits="latin") if jalali else value.isoformat()
+    return value
+
+
+def records(
+    columns: list[Column], rows: list[tuple[Any, ...]], *, jalali: bool
+) -> list[dict[str, Any]]:
+    names = [c.name for c in columns]
+    return [
+        {name: plain(value, jalali=jalali) for name, value in zip(names, row, strict=True)}
+        for row in rows
+    ]
+
+
+def version_ref(version: DatasetVersion) -> VersionRef:
+    return VersionRef(
+        number=version.number,
+        sha256=version.sha256,
+        published_at=version.published_at,
+        row_count=version.row_count,
+    )
+
+
+@router.get(
+    "/datasets/{slug}/rows",
+    response=RowsOut,
+    summary="Rows of a dataset version",
+    description=FILTERS_HELP,
+)
+def rows(request: HttpRequest, slug: str, params: Query[RowsParams]) -> RowsOut:
+    dataset, version = version_for(request, slug, params.version)
+    query_params = {k: request.GET.getlist(k) for k in request.GET}
+    try:
+        query = rows_query_from(query_params)
+        page = rows_page(version, query, count=wants(query_params, "count", default=True))
+    except QueryError as error:
+        raise query_error(error) from None
+    except QueryStoppedError as error:
+        raise stopped_error(error) from None
+    next_link = None
+    if page.next_cursor:
+        kept = [
+            (k, v)
+            for k in request.GET
+            for v in request.GET.getlist(k)
+            if k not in {"cursor", "offset"}
+        ]
+        next_link = request.build_absolute_uri(
+            f"{request.path}?{urlencode([*kept, ('cursor', page.next_cursor)])}"
+        )
+    return RowsOut(
+        dataset=dataset.slug,
+        version=version_ref(version),
+        columns=[column_out(c) for c in page.columns],
+        rows=records(page.columns, page.rows, jalali=params.dates == "jalali"),
+        total=page.total,
+        limit=query.limit,
+        offset=query.offset,
+        next_cursor=page.next_cursor,
+        next=next_link,
+    )
+
+
+@router.get(
+    "/datasets/{slug}/aggregate",
+    response=AggregateOut,
+    summary="Group-by aggregates of a dataset version",
+    description="group_by: columns, a date column may take a Jalali bucket "
+    "(`admitted:month`, `:season`, `:year`); measures: count, sum:col, avg:col, "
+    "min:col, max:col, median:col, count_distinct:col. " + FILTERS_HELP,
+)
+def aggregates(request: HttpRequest, slug: str, params: Query[AggregateParams]) -> AggregateOut:
+    dataset, version = version_for(request, slug, params.version)
+    query_params = {k: request.GET.getlist(k) for k in request.GET}
+    try:
+        table = aggregate(version, aggregate_query_from(query_params))
+    except QueryError as error:
+        raise query_error(error) from None
+    except QueryStoppedError as error:
+        raise stopped_error(error) from None
+    return AggregateOut(
+        dataset=dataset.slug,
+        version=version_ref(version),
+        columns=[column_out(c) for c in table.columns],
+        rows=records(table.columns, table.rows, jalali=params.dates == "jalali"),
+        truncated=table.truncated,
+    )

@@ -1,0 +1,62 @@
+"""Query problems (:class:`marja.core.query.QueryError` codes) as sentences."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from marja.core.query import QueryError
+from marja.ingest.messages import TYPE_NAMES
+
+QUERY_MESSAGES: dict[str, Promise] = {
+    "unknown_column": _("There is no column «%(column)s»; the columns are: %(known)s."),
+    "unknown_operator": _(
+        "«%(operator)s» is not a filter operator (column «%(column)s»); use one of: %(known)s."
+    ),
+    "operator_not_for_type": _(
+        "The operator «%(operator)s» cannot be used on column «%(column)s» (its type does "
+        "not allow it)."
+    ),
+    "bad_value": _("«%(value)s» is not a valid %(type)s for column «%(column)s»."),
+    "unknown_county": _("«%(value)s» is not a county of the province (column «%(column)s»)."),
+    "empty_list": _("The list of values for column «%(column)s» is empty."),
+    "no_text_columns": _("This table has no text column to search in."),
+    "limit_out_of_range": _("The limit %(limit)s is out of range: use 0 to %(maximum)s."),
+    "offset_out_of_range": _("The offset %(offset)s is out of range: it must be 0 or more."),
+    "cursor_with_offset": _("Use either a cursor or an offset, not both."),
+    "bad_cursor": _("The cursor is malformed; use the «next» link of the previous page."),
+    "cursor_mismatch": _(
+        "The cursor belongs to another query (other filters, sort or version); start again "
+        "from the first page."
+    ),
+    "unknown_bucket": _(
+        "«%(bucket)s» is not a time bucket (column «%(column)s»); use one of: %(known)s."
+    ),
+    "bucket_not_for_type": _(
+        "Column «%(column)s» is not a date, so it cannot be grouped by %(bucket)s."
+    ),
+    "unknown_function": _("«%(function)s» is not an aggregate; use one of: %(known)s."),
+    "measure_needs_column": _("The aggregate «%(function)s» needs a column, e.g. sum:beds."),
+    "function_not_for_type": _(
+        "The aggregate «%(function)s» cannot be computed on column «%(column)s» (its type "
+        "does not allow it)."
+    ),
+    "no_measures": _("Ask for at least one aggregate, e.g. count."),
+    "duplicate_output": _("Two outputs have the same name: %(columns)s."),
+    "unknown_sort": _("Cannot sort by «%(column)s»; sort by one of: %(known)s."),
+    "bad_number": _("«%(value)s» is not a whole number (parameter «%(parameter)s»)."),
+}
+
+
+def query_message(error: QueryError) -> tuple[Promise, dict[str, Any]]:
+    """The sentence for ``error`` and its parameters, lists joined for reading."""
+    message = QUERY_MESSAGES.get(error.code, _("The query is not valid (%(code)s)."))
+    params = {"code": error.code, **error.params}
+    for key, value in list(params.items()):
+        if isinstance(value, list | tuple):
+            params[key] = ", ".join(str(v) for v in value)
+    if "type" in params:
+        params["type"] = TYPE_NAMES.get(str(params["type"]), params["type"])
+    return message, params

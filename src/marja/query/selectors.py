@@ -1,0 +1,82 @@
+"""Which version of which dataset a caller may query, and which tables SQL may see."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from django.db.models import OuterRef, Subquery
+from django.http import Http404
+
+from marja.accounts.selectors import AnyUser
+from marja.catalog.models import County, Dataset
+from marja.catalog.selectors import dataset_for, datasets_visible_to
+from marja.core.convert import reference_aliases
+from marja.core.schema import Schema
+from marja.ingest.models import DatasetVersion
+from marja.ingest.storage import object_store
+
+_HASH = re.compile(r"^[0-9a-f]{8,64}$")
+
+
+class VersionNotFoundError(Http404):
+    """The dataset exists for the caller but has no such version (or none yet)."""
+
+
+def readable_version(
+    user: AnyUser, slug: str, reference: str | None = None
+) -> tuple[Dataset, DatasetVersion]:
+    """The dataset ``slug`` and one of its versions, if ``user`` may read it.
+
+    ``reference`` is a version number, the content hash (SHA-256) or at least its first
+    eight characters; empty means the current version.
+    """
+    dataset = dataset_for(user, slug)
+    versions = dataset.versions.all()
+    ref = (reference or "").strip().lower()
+    if not ref:
+        version = versions.order_by("-number").first()
+    elif ref.isdigit() and len(ref) < 8:
+        version = versions.filter(number=int(ref)).first()
+    elif _HASH.match(ref):
+        matches = list(versions.filter(sha256__startswith=ref)[:2])
+        version = matches[0] if len(matches) == 1 else None
+    else:
+        version = None
+    if version is None:
+        raise VersionNotFoundError(ref)
+    return dataset, version
+
+
+def version_schema(version: DatasetVersion) -> Schema:
+    return Schema.from_dict(version.schema)
+
+
+def version_path(version: DatasetVersion) -> Path:
+    return object_store().open(version.sha256)
+
+
+def county_aliases() -> dict[str, str]:
+    """Every way a county may be written (code, Persian and English name) → its code."""
+    counties = {
+        c.code: (c.name_fa, c.name_en) for c in County.objects.only("code", "name_fa", "name_en")
+    }
+    return reference_aliases(counties)
+
+
+def county_names() -> dict[str, str]:
+    """County code → its name in the request's language, for display."""
+    return {c.code: c.name for c in County.objects.only("code", "name_fa", "name_en")}
+
+
+def sql_tables(user: AnyUser) -> dict[str, tuple[Dataset, DatasetVersion]]:
+    """The tables a SQL query of ``user`` sees: the current version of each readable
+    dataset, named by its slug."""
+    latest = (
+        DatasetVersion.objects.filter(dataset=OuterRef("pk")).order_by("-number").values("pk")[:1]
+    )
+    datasets = (
+        datasets_visible_to(user).annotate(latest=Subquery(latest)).filter(latest__isnull=False)
+    )
+    versions = DatasetVersion.objects.in_bulk([d.latest for d in datasets])
+    return {d.slug: (d, versions[d.latest]) for d in datasets}

@@ -1,0 +1,2 @@
+app_name = "query"
+urlpatterns: list[object] = []
