@@ -7,20 +7,21 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import HttpRequest
+from django.http import HttpRequest, StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema
 
 from marja.api.auth import caller
 from marja.api.errors import ApiError
 from marja.catalog.models import Dataset
+from marja.core.export import ExportError, PackageInfo
 from marja.core.jalali import format_date
 from marja.core.query import Column, QueryError
 from marja.ingest.models import DatasetVersion
-from marja.query.messages import query_message
+from marja.query.messages import query_message, sql_message
 from marja.query.params import aggregate_query_from, rows_query_from, wants
 from marja.query.selectors import VersionNotFoundError, readable_version
-from marja.query.services import QueryStoppedError, aggregate, rows_page
+from marja.query.services import QueryStoppedError, aggregate, export_rows, rows_page, run_sql
 
 router = Router(tags=["query"])
 
@@ -97,7 +98,7 @@ def query_error(error: QueryError) -> ApiError:
 def stopped_error(error: QueryStoppedError) -> ApiError:
     if error.code == "timeout":
         return ApiError(
-            408,
+            422,
             "query_timeout",
             _(
                 "The query took longer than %(seconds)s seconds and was stopped; narrow it with "
@@ -106,7 +107,7 @@ def stopped_error(error: QueryStoppedError) -> ApiError:
             seconds=_timeout_seconds(),
         )
     return ApiError(
-        413,
+        422,
         "query_memory",
         _("The query needed more memory than allowed and was stopped; narrow it with filters."),
     )
@@ -237,3 +238,135 @@ def aggregates(request: HttpRequest, slug: str, params: Query[AggregateParams]) 
         rows=records(table.columns, table.rows, jalali=params.dates == "jalali"),
         truncated=table.truncated,
     )
+
+
+class ExportParams(Schema):
+    format: str = "csv"
+    columns: str = ""
+    sort: str = ""
+    version: str = ""
+    q: str = ""
+
+
+EXPORT_MESSAGES = {
+    "unknown_format": _(
+        "«%(format)s» is not an export format; use csv, xlsx, json, ndjson, parquet or datapackage."
+    ),
+    "too_many_rows_for_xlsx": _(
+        "%(rows)s rows do not fit in an Excel sheet (at most %(limit)s); filter the rows or "
+        "choose CSV."
+    ),
+    "too_many_columns_for_xlsx": _(
+        "%(columns)s columns do not fit in an Excel sheet (at most %(limit)s); choose CSV."
+    ),
+}
+
+
+def package_info(request: HttpRequest, dataset: Dataset, version: DatasetVersion) -> PackageInfo:
+    licence = dataset.licence
+    return PackageInfo(
+        name=dataset.slug,
+        title=dataset.title_fa,
+        description=dataset.description_fa,
+        licence_name=licence.slug,
+        licence_title=licence.name_en or licence.name_fa,
+        licence_url=licence.url,
+        publisher=dataset.publisher.name_fa,
+        version=str(version.number),
+        sha256=version.sha256,
+        homepage=request.build_absolute_uri(dataset.get_absolute_url()),
+    )
+
+
+@router.get(
+    "/datasets/{slug}/export",
+    summary="Export the rows of a dataset version (whole or filtered)",
+    description="format: csv (UTF-8 with BOM, spreadsheet formulas neutralised), xlsx, "
+    "json, ndjson, parquet, datapackage (Frictionless zip). Same filters, sort and "
+    "columns as the rows endpoint; no limit: every matching row is streamed. " + FILTERS_HELP,
+    response={200: None},
+)
+def export(request: HttpRequest, slug: str, params: Query[ExportParams]) -> StreamingHttpResponse:
+    dataset, version = version_for(request, slug, params.version)
+    query_params = {k: v for k in request.GET if (v := request.GET.getlist(k))}
+    query_params.pop("limit", None)
+    query_params.pop("offset", None)
+    query_params.pop("cursor", None)
+    try:
+        query = rows_query_from(query_params)
+        result = export_rows(
+            version, query, params.format, package=package_info(request, dataset, version)
+        )
+    except QueryError as error:
+        raise query_error(error) from None
+    except ExportError as error:
+        message = EXPORT_MESSAGES.get(error.code, _("The export failed (%(code)s)."))
+        raise ApiError(400, error.code, message, code=error.code, **error.params) from None
+    response = StreamingHttpResponse(result.chunks, content_type=result.media_type)
+    response["Content-Disposition"] = f'attachment; filename="{result.file_name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["X-Marja-Version-Sha256"] = version.sha256
+    return response
+
+
+class SqlIn(Schema):
+    sql: str
+
+
+class SqlColumnOut(Schema):
+    name: str
+    type: str
+
+
+class SqlOut(Schema):
+    columns: list[SqlColumnOut]
+    rows: list[list[Any]]
+    row_count: int
+    truncated: bool
+    max_rows: int
+    elapsed_ms: float
+
+
+SQL_STATUS = {"timeout": 422, "memory": 422, "forbidden": 403}
+
+
+def sql_error(error: Any) -> ApiError:
+    message, params = sql_message(error.code, dict(error.params))
+    if error.code == "timeout":
+        params["seconds"] = _timeout_seconds()
+    return ApiError(SQL_STATUS.get(error.code, 400), f"sql_{error.code}", message, **params)
+
+
+@router.post(
+    "/sql",
+    response=SqlOut,
+    summary="Run a read-only SQL query across the datasets you may read",
+    description="DuckDB SQL. Each dataset you may read is a table named by its identifier "
+    '(quoted: "hospital-beds", or with underscores: hospital_beds), holding its current '
+    "version. Only one reading statement; no files, network, extensions, ATTACH, COPY or "
+    "settings. Time, memory and result rows are limited; `truncated` says when more rows "
+    "existed.",
+)
+def sql(request: HttpRequest, body: SqlIn) -> SqlOut:
+    from marja.core.sandbox import SqlError
+
+    try:
+        result = run_sql(caller(request), body.sql)
+    except SqlError as error:
+        raise sql_error(error) from None
+    return SqlOut(
+        columns=[
+            SqlColumnOut(name=n, type=t) for n, t in zip(result.columns, result.types, strict=True)
+        ],
+        rows=[[plain(v, jalali=False) for v in row] for row in result.rows],
+        row_count=len(result.rows),
+        truncated=result.truncated,
+        max_rows=_max_rows(),
+        elapsed_ms=round(result.elapsed_ms, 1),
+    )
+
+
+def _max_rows() -> int:
+    from django.conf import settings
+
+    return int(settings.SQL_MAX_ROWS)

@@ -199,6 +199,8 @@ class Column:
     name: str
     type: str
     field: Field | None = None
+    #: For an aggregate's output: the function that computed it (empty for a group key).
+    function: str = ""
 
 
 @dataclass
@@ -497,9 +499,16 @@ def export_plan(
     )
     listed = ", ".join(quote_identifier(f.name) for f in selected)
     sql = f"SELECT {listed} FROM {_source(path, row_key=False)}{where}"
+    count_sql = f"SELECT count(*) FROM {_source(path, row_key=False)}{where}"
     if order:
         sql += f" ORDER BY {order}"
-    return Plan(sql, params, [Column(f.name, f.type.value, f) for f in selected])
+    return Plan(
+        sql,
+        params,
+        [Column(f.name, f.type.value, f) for f in selected],
+        count_sql=count_sql,
+        count_params=list(params),
+    )
 
 
 def connect(*, memory_mb: int = 512, threads: int = 2) -> duckdb.DuckDBPyConnection:
@@ -621,7 +630,9 @@ def aggregate_plan(
     for measure in query.measures:
         selects.append(f"{_measure_sql(schema, measure)} AS {quote_identifier(measure.alias)}")
         source = _field(schema, measure.column) if measure.column else None
-        columns.append(Column(measure.alias, _measure_type(measure, source), source))
+        columns.append(
+            Column(measure.alias, _measure_type(measure, source), source, measure.function.value)
+        )
     aliases = {c.name for c in columns}
     if len(aliases) != len(columns):
         raise QueryError("duplicate_output", columns=[c.name for c in columns])
@@ -678,6 +689,10 @@ class Table:
     columns: list[Column]
     rows: list[tuple[Any, ...]]
     truncated: bool
+
+    @property
+    def group_count(self) -> int:
+        return sum(1 for c in self.columns if not c.function)
 
 
 def fetch_table(con: duckdb.DuckDBPyConnection, plan: Plan) -> Table:

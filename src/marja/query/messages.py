@@ -60,3 +60,38 @@ def query_message(error: QueryError) -> tuple[Promise, dict[str, Any]]:
     if "type" in params:
         params["type"] = TYPE_NAMES.get(str(params["type"]), params["type"])
     return message, params
+
+
+SQL_MESSAGES: dict[str, Promise] = {
+    "empty": _("Write a SQL query first, e.g. SELECT * FROM hospital_beds LIMIT 10."),
+    "too_long": _("The query is %(length)s characters long; at most %(limit)s are allowed."),
+    "syntax": _("The query is not valid SQL: %(message)s"),
+    "not_read_only": _(
+        "Only reading queries (SELECT, WITH … SELECT, VALUES) may run here; «%(statement)s» "
+        "is not allowed."
+    ),
+    "multiple_statements": _("Send one statement at a time (this text holds %(count)s)."),
+    "forbidden": _(
+        "The query asks for something not allowed here (files, network, extensions, other "
+        "databases or settings): %(message)s"
+    ),
+    "unknown_table": _(
+        "There is no table «%(table)s» that you may read. Each dataset you may read is a table "
+        "named by its identifier."
+    ),
+    "timeout": _(
+        "The query ran longer than %(seconds)s seconds and was stopped; narrow it with filters "
+        "or aggregates."
+    ),
+    "memory": _(
+        "The query needed more memory than allowed and was stopped; narrow it with filters or "
+        "aggregates."
+    ),
+    "failed": _("The query failed: %(message)s"),
+}
+
+
+def sql_message(code: str, params: dict[str, Any]) -> tuple[Promise, dict[str, Any]]:
+    message = SQL_MESSAGES.get(code, SQL_MESSAGES["failed"])
+    values = {"message": "", "code": code, **params}
+    return message, values

@@ -5,24 +5,29 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import duckdb
 from django.conf import settings
 
+from marja.accounts.selectors import AnyUser
+from marja.core.export import FORMATS, ExportError, ExportFormat, PackageInfo, export_chunks
 from marja.core.query import (
     AggregateQuery,
     Page,
-    QueryError,
     RowsQuery,
     Table,
     aggregate_plan,
     connect,
+    export_plan,
     fetch_page,
     fetch_table,
     rows_plan,
 )
 from marja.ingest.models import DatasetVersion
-from marja.query.selectors import county_aliases, version_path, version_schema
+from marja.query.selectors import county_aliases, sql_tables, version_path, version_schema
 
 
 class QueryStoppedError(Exception):
@@ -70,4 +75,87 @@ def aggregate(version: DatasetVersion, query: AggregateQuery) -> Table:
         return fetch_table(con, plan)
 
 
-__all__ = ["QueryError", "QueryStoppedError", "aggregate", "limited_connection", "rows_page"]
+@dataclass(frozen=True)
+class Export:
+    chunks: Iterator[bytes]
+    media_type: str
+    file_name: str
+
+
+def export_rows(
+    version: DatasetVersion, query: RowsQuery, fmt: str, *, package: PackageInfo
+) -> Export:
+    """The rows ``query`` keeps (all of them, in its sort order) as a file to stream.
+
+    Problems known before the first byte (unknown format, too many rows for Excel, a
+    bad filter) raise here; the DuckDB connection lives as long as the stream.
+    """
+    schema = version_schema(version)
+    plan = export_plan(version_path(version), schema, query, counties=county_aliases())
+    try:
+        kind = ExportFormat(fmt)
+    except ValueError:
+        raise ExportError("unknown_format", format=fmt) from None
+    con = connect(memory_mb=settings.QUERY_MEMORY_MB, threads=2)
+    try:
+        row_count = None
+        if kind is ExportFormat.XLSX:
+            counted = con.execute(plan.count_sql, plan.count_params).fetchall()[0]
+            row_count = int(counted[0]) if counted else 0
+        reader = con.sql(plan.sql, params=plan.params).to_arrow_reader(_EXPORT_BATCH_ROWS)
+        chunks = export_chunks(
+            reader,
+            kind,
+            schema=schema,
+            package=package,
+            spool_dir=Path(settings.DATA_DIR) / "staging",
+            row_count=row_count,
+        )
+    except BaseException:
+        con.close()
+        raise
+    info = FORMATS[kind]
+    name = f"{version.dataset.slug}-v{version.number}.{info.extension}"
+    return Export(_owning(con, chunks), info.media_type, name)
+
+
+_EXPORT_BATCH_ROWS = 50_000
+
+
+def _owning(con: duckdb.DuckDBPyConnection, chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """``chunks``, closing the connection when the stream ends or is abandoned."""
+    try:
+        yield from chunks
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
+        con.close()
+
+
+def sql_views(user: AnyUser, sql: str) -> dict[str, Path]:
+    """The tables a SQL query of ``user`` may see: each readable dataset's current version
+    under its slug (and the slug with underscores), limited to the names the query uses
+    when DuckDB can tell them without running it."""
+    tables = sql_tables(user)
+    try:
+        wanted = {name.lower() for name in duckdb.get_table_names(sql)}
+    except duckdb.Error:
+        wanted = None
+    views: dict[str, Path] = {}
+    for slug, (_dataset, version) in tables.items():
+        if wanted is None or slug in wanted or slug.replace("-", "_") in wanted:
+            views[slug] = version_path(version)
+    return views
+
+
+def run_sql(user: AnyUser, sql: str) -> Any:
+    """Run ``sql`` read-only over the datasets ``user`` may read."""
+    from marja.core.sandbox import SqlLimits, run_readonly_sql
+
+    limits = SqlLimits(
+        timeout_seconds=float(settings.QUERY_TIMEOUT_SECONDS),
+        memory_mb=settings.QUERY_MEMORY_MB,
+        max_rows=settings.SQL_MAX_ROWS,
+    )
+    return run_readonly_sql(sql, sql_views(user, sql), limits)

@@ -1,0 +1,75 @@
+"""Values as Persian pages show them: Jalali dates, grouped Persian digits, yes/no.
+
+Plain functions, used by the template filters of the web layer and by any app that
+renders labels in Python (chart axes, exports for people).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from marja.core import jalali
+from marja.core.text import format_number, to_persian_digits
+
+
+def _persian() -> bool:
+    return get_language() != "en"
+
+
+def jdate(value: dt.date | dt.datetime | None, style: str = "numeric") -> str:
+    """A date as Jalali: ``۱۴۰۲/۰۸/۱۷``; ``|jdate:"long"`` gives ``۱۷ آبان ۱۴۰۲``."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        value = value.date()
+    return jalali.format_date(
+        value,
+        style="long" if style == "long" else "numeric",
+        digits="persian" if _persian() else "latin",
+        language="fa" if _persian() else "en",
+    )
+
+
+def jdatetime(value: dt.datetime | None) -> str:
+    """A moment as Jalali date and local time: ``۱۴۰۲/۰۸/۱۷ ۱۴:۰۵``."""
+    if value is None or value == "":
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return jalali.format_datetime(local, digits="persian" if _persian() else "latin")
+
+
+def num(value: int | float | None) -> str:
+    """A number with grouped thousands, in Persian digits on Persian pages."""
+    if value is None:
+        return "—"
+    return format_number(value, persian=_persian())
+
+
+def digits(value: object) -> str:
+    """Any text with its digits shown in Persian on Persian pages."""
+    text = str(value)
+    return to_persian_digits(text) if _persian() else text
+
+
+def cell(value: object) -> str:
+    """A table value for display: Jalali dates, grouped Persian digits, yes/no."""
+    from django.utils.translation import gettext
+
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, dt.datetime):
+        return jdatetime(value)
+    if isinstance(value, dt.date):
+        return jdate(value)
+    if isinstance(value, int):
+        return num(value)
+    if isinstance(value, float):
+        decimals = 0 if value.is_integer() else min(4, len(repr(value).split(".")[-1]))
+        return format_number(value, persian=_persian(), decimals=decimals)
+    return str(value)
