@@ -160,3 +160,87 @@ def test_publishing_a_file_through_the_resumable_upload_in_a_real_browser(
     page.goto(site + "/datasets/county-population-1395/versions/1/")
     expect(page.locator("[data-field=rows]")).to_have_text("۲")
     page.screenshot(path=OUTPUT / "version.png", full_page=True)
+
+
+def test_data_page_filters_sorts_and_charts_in_a_real_browser(site: str, page: object) -> None:
+    from playwright.sync_api import Page, expect
+
+    from marja.ingest.demo import publish_demo_dataset
+
+    assert isinstance(page, Page)
+    publish_demo_dataset("rainfall-monthly")
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    page.goto(site + "/datasets/rainfall-monthly/")
+    page.locator("[data-field=explore-panel] a.button").first.click()
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    total_before = page.locator("[data-field=row-count]").inner_text()
+
+    # A filter typed in Persian digits on a Persian county name, through the form.
+    page.select_option("#f", "county")
+    page.select_option("#op", "eq")
+    page.fill("#v", "شمیرانات")
+    page.get_by_role("button", name=re.compile("فیلتر")).click()
+    assert "county=" in page.url
+    counties = page.locator("[data-field=rows] tbody tr td:nth-child(2)").all_inner_texts()
+    assert counties and set(counties) == {"شمیرانات"}
+    assert page.locator("[data-field=row-count]").inner_text() != total_before
+    assert re.search("[۰-۹]", page.locator("[data-field=row-count]").inner_text())
+
+    # Sorting by rainfall, descending after two clicks; Jalali dates in Persian digits.
+    header = page.locator("[data-field=rows] thead th[title=rainfall] a")
+    header.click()
+    page.locator("[data-field=rows] thead th[title=rainfall] a").click()
+    assert "sort=-rainfall" in page.url
+    values = page.locator("[data-field=rows] tbody tr td:nth-child(4)").all_inner_texts()
+    numbers = [float(v.translate(str.maketrans("۰۱۲۳۴۵۶۷۸۹٫٬", "0123456789.,")).replace(",", ""))
+               for v in values]  # fmt: skip
+    assert numbers == sorted(numbers, reverse=True)
+    month = page.locator("[data-field=rows] tbody tr td:nth-child(3)").first.inner_text()
+    assert re.fullmatch(r"1[34][۰-۹]{2}/[۰-۹]{2}/[۰-۹]{2}".replace("1", "۱"), month)
+
+    # The link reproduces the view in a fresh page load.
+    link = page.locator("[data-field=view-link]").get_attribute("href")
+    assert link is not None
+    page.goto(site + link)
+    assert page.locator("[data-field=rows] tbody tr").count() == len(values)
+
+    # A chart of the average by Jalali season, drawn by Chart.js with Persian labels.
+    page.select_option("#group_by", "month:season")
+    page.select_option("#measures", "avg:rainfall")
+    page.select_option("#chart", "line")
+    page.locator("[data-field=chart-form] button").click()
+    page.wait_for_function("document.getElementById('aggregate-chart').dataset.ready === 'true'")
+    labels = page.evaluate("Chart.getChart('aggregate-chart').data.labels")
+    assert labels and all(re.search("(بهار|تابستان|پاییز|زمستان) [۰-۹]{4}$", x) for x in labels)
+    assert page.evaluate("Chart.getChart('aggregate-chart').config.type") == "line"
+    page.screenshot(path=OUTPUT / "data-page.png", full_page=True)
+
+
+def test_sql_page_joins_two_agencies_tables_in_a_real_browser(site: str, page: object) -> None:
+    from playwright.sync_api import Page, expect
+
+    from marja.ingest.demo import publish_demo_dataset
+
+    assert isinstance(page, Page)
+    publish_demo_dataset("county-population-1395")
+    publish_demo_dataset("hospital-beds")
+    page.goto(site + "/sql/")
+    expect(page.locator("#sql")).to_have_attribute("dir", "ltr")
+    page.fill(
+        "#sql",
+        "SELECT b.county, sum(b.active_beds) * 1000.0 / max(c.population) AS beds_per_1000\n"
+        "FROM hospital_beds b JOIN county_population_1395 c ON c.county = b.county\n"
+        "WHERE b.year = 1402 AND b.quarter = 1 GROUP BY b.county ORDER BY b.county",
+    )
+    page.press("#sql", "Control+Enter")
+    rows = page.locator("[data-field=sql-result] tbody tr")
+    expect(rows.first).to_be_visible()
+    assert rows.count() >= 3
+    assert re.search("[۰-۹]", page.locator("[data-field=sql-summary]").inner_text())
+
+    page.fill("#sql", "SELECT * FROM read_csv('/etc/passwd')")
+    page.locator("[data-field=sql-form] button").click()
+    error = page.locator("[data-field=sql-error]").inner_text()
+    assert "root:" not in page.content()
+    assert error
+    page.screenshot(path=OUTPUT / "sql-page.png", full_page=True)

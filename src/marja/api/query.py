@@ -17,6 +17,7 @@ from marja.catalog.models import Dataset
 from marja.core.export import ExportError, PackageInfo
 from marja.core.jalali import format_date
 from marja.core.query import Column, QueryError
+from marja.core.sandbox import SqlError
 from marja.ingest.models import DatasetVersion
 from marja.query.messages import query_message, sql_message
 from marja.query.params import aggregate_query_from, rows_query_from, wants
@@ -330,7 +331,7 @@ class SqlOut(Schema):
 SQL_STATUS = {"timeout": 422, "memory": 422, "forbidden": 403}
 
 
-def sql_error(error: Any) -> ApiError:
+def sql_error(error: SqlError) -> ApiError:
     message, params = sql_message(error.code, dict(error.params))
     if error.code == "timeout":
         params["seconds"] = _timeout_seconds()

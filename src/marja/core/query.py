@@ -34,11 +34,15 @@ import duckdb
 from marja.core.convert import FALSE_WORDS, TRUE_WORDS, folded_text, quote_identifier
 from marja.core.jalali import JalaliDateError, parse_date, to_jalali
 from marja.core.schema import Field, FieldType, Schema
-from marja.core.text import ZWNJ, normalize, search_key
+from marja.core.text import ZWNJ, normalize
 
 #: The most rows one page may ask for; exports have no such limit.
 MAX_LIMIT: Final = 1000
 DEFAULT_LIMIT: Final = 50
+#: The largest offset a page may start at (DuckDB's OFFSET is a 64-bit integer).
+MAX_OFFSET: Final = 2**62
+#: Whole numbers a filter may hold: DuckDB's BIGINT.
+_BIGINT: Final = range(-(2**63), 2**63)
 #: The most groups an aggregate returns.
 MAX_GROUPS: Final = 10_000
 #: Name of the row's position in its file, the final sort key of every page.
@@ -243,7 +247,10 @@ def typed_value(item: Field, text: str, counties: Mapping[str, str]) -> Any:
     kind = item.type
     try:
         if kind is FieldType.INTEGER:
-            return int(clean.replace("٬", "").replace(",", ""))
+            whole = int(clean.replace("٬", "").replace(",", ""))
+            if whole not in _BIGINT:
+                raise ValueError(clean)
+            return whole
         if kind is FieldType.NUMBER:
             return float(clean.replace("٬", "").replace(",", "").replace("٫", "."))
         if kind is FieldType.BOOLEAN:
@@ -262,7 +269,7 @@ def typed_value(item: Field, text: str, counties: Mapping[str, str]) -> Any:
                 day = parse_date(clean)
                 return dt.datetime(day.year, day.month, day.day)  # noqa: DTZ001 (naive, as stored)
         if kind is FieldType.COUNTY:
-            code = counties.get(clean.lower())
+            code = counties.get(clean.lower()) or _spaced(counties).get(_match_key(text))
             if code is None:
                 raise QueryError("unknown_county", column=item.name, value=text)
             return code
@@ -273,8 +280,18 @@ def typed_value(item: Field, text: str, counties: Mapping[str, str]) -> Any:
     return text
 
 
+def _match_key(text: str) -> str:
+    """Text as :func:`_text_key` folds a column: normalised, ZWNJ read as a space, lower."""
+    return normalize(text).replace(ZWNJ, " ").lower()
+
+
+def _spaced(counties: Mapping[str, str]) -> dict[str, str]:
+    """County aliases with ZWNJ read as a space («رباط کریم» as «رباط‌کریم»)."""
+    return {alias.replace(ZWNJ, " "): code for alias, code in counties.items()}
+
+
 def _text_key(column_sql: str) -> str:
-    """A text column folded the way :func:`search_key` folds what people type."""
+    """A text column folded the way :func:`_match_key` folds what people type."""
     return f"lower(replace({folded_text(column_sql)}, '{ZWNJ}', ' '))"
 
 
@@ -285,12 +302,12 @@ def _condition(
     op = item_filter.op
     kind = item.type
     if op is Op.ISNULL:
-        wanted = typed_value(Field("isnull", FieldType.BOOLEAN), item_filter.value, counties)
+        wanted = typed_value(Field(item.name, FieldType.BOOLEAN), item_filter.value, counties)
         return f"{column} IS {'' if wanted else 'NOT '}NULL"
     if op is Op.CONTAINS:
         if kind not in _TEXT_TYPES:
             raise QueryError("operator_not_for_type", column=item.name, operator=op.value)
-        params.append(search_key(item_filter.value))
+        params.append(_match_key(item_filter.value))
         return f"contains({_text_key(column)}, ?)"
     if op in (Op.LT, Op.LTE, Op.GT, Op.GTE) and kind not in _ORDERED_TYPES | _TEXT_TYPES:
         raise QueryError("operator_not_for_type", column=item.name, operator=op.value)
@@ -301,10 +318,10 @@ def _condition(
         if not values:
             raise QueryError("empty_list", column=item.name)
         for value in values:
-            params.append(search_key(value) if text_match else typed_value(item, value, counties))
+            params.append(_match_key(value) if text_match else typed_value(item, value, counties))
         return f"{target} IN ({', '.join('?' for _ in values)})"
     value = (
-        search_key(item_filter.value)
+        _match_key(item_filter.value)
         if text_match
         else typed_value(item, item_filter.value, counties)
     )
@@ -322,7 +339,7 @@ def _where(
     params: list[Any],
 ) -> list[str]:
     conditions = [_condition(_field(schema, f.column), f, counties, params) for f in filters]
-    words = search_key(text).split()
+    words = _match_key(text).split()
     text_columns = [f for f in schema.fields if f.type in _TEXT_TYPES]
     for word in words:
         if not text_columns:
@@ -374,11 +391,15 @@ def decode_cursor(cursor: str, fingerprint: str, keys: Sequence[Field | None]) -
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         payload = json.loads(raw)
+        if not isinstance(payload, dict) or not isinstance(payload.get("f"), str):
+            raise ValueError("shape")
+        if not isinstance(payload.get("k"), list):
+            raise ValueError("shape")
+        if payload["f"] != fingerprint:
+            raise QueryError("cursor_mismatch")
         values = payload["k"]
         if not isinstance(values, list) or len(values) != len(keys):
             raise ValueError("length")
-        if payload["f"] != fingerprint:
-            raise QueryError("cursor_mismatch")
         decoded: list[Any] = []
         for item, value in zip(keys, values, strict=True):
             decoded.append(_cursor_value(item, value))
@@ -393,14 +414,16 @@ def _cursor_value(item: Field | None, value: Any) -> Any:
     if value is None:
         return None
     if item is None:  # the row key
-        if not isinstance(value, int) or isinstance(value, bool):
+        if not isinstance(value, int) or isinstance(value, bool) or value not in _BIGINT:
             raise ValueError("row")
         return value
     if item.type in (FieldType.DATE, FieldType.JALALI_DATE):
         return dt.date.fromisoformat(str(value))
     if item.type is FieldType.DATETIME:
         return dt.datetime.fromisoformat(str(value))
-    if item.type is FieldType.INTEGER and not isinstance(value, int):
+    if item.type is FieldType.INTEGER and (
+        not isinstance(value, int) or isinstance(value, bool) or value not in _BIGINT
+    ):
         raise ValueError("integer")
     if item.type is FieldType.NUMBER:
         if isinstance(value, dict) and isinstance(value.get("d"), str):
@@ -418,13 +441,13 @@ def _after(keys: Sequence[tuple[str, bool]], values: Sequence[Any], params: list
     """Rows strictly after ``values`` in the order ``keys`` (NULLS LAST both ways)."""
     alternatives = []
     for index, (column, descending) in enumerate(keys):
-        equal = []
-        for earlier, value in zip(keys[:index], values[:index], strict=True):
-            params.append(value)
-            equal.append(f"{earlier[0]} IS NOT DISTINCT FROM ?")
         value = values[index]
         if value is None:
             continue  # nothing sorts after NULL in this key; ties go to the next key
+        equal = []
+        for earlier, earlier_value in zip(keys[:index], values[:index], strict=True):
+            params.append(earlier_value)
+            equal.append(f"{earlier[0]} IS NOT DISTINCT FROM ?")
         params.append(value)
         beyond = f"({column} {'<' if descending else '>'} ? OR {column} IS NULL)"
         alternatives.append("(" + " AND ".join([*equal, beyond]) + ")")
@@ -443,9 +466,9 @@ def rows_plan(
     """The SQL of one page of rows of the Parquet file at ``path``."""
     lookup = counties or {}
     if query.limit < 0 or query.limit > max_limit:
-        raise QueryError("limit_out_of_range", limit=query.limit, maximum=max_limit)
-    if query.offset < 0:
-        raise QueryError("offset_out_of_range", offset=query.offset)
+        raise QueryError("limit_out_of_range", limit=query.limit, minimum=0, maximum=max_limit)
+    if not 0 <= query.offset <= MAX_OFFSET:
+        raise QueryError("offset_out_of_range", offset=query.offset, maximum=MAX_OFFSET)
     if query.cursor and query.offset:
         raise QueryError("cursor_with_offset")
     names = list(query.columns) or schema.names
@@ -548,9 +571,10 @@ def fetch_page(con: duckdb.DuckDBPyConnection, plan: Plan, *, count: bool = Fals
 
 @lru_cache(maxsize=1)
 def _nowruz_list() -> str:
-    """The Gregorian date of 1 Farvardin for Gregorian years 1821-2121, as a SQL list."""
+    """The Gregorian date of 1 Farvardin of Jalali years 1000-1700 (Gregorian 1621-2321),
+    as a SQL list; dates outside it get no bucket rather than a wrong one."""
     days = []
-    for year in range(1200, 1501):
+    for year in range(_FIRST_JALALI_YEAR, _LAST_JALALI_YEAR + 1):
         start = _farvardin_first(year)
         days.append(f"DATE '{start.isoformat()}'")
     return "[" + ", ".join(days) + "]"
@@ -562,16 +586,25 @@ def _farvardin_first(year: int) -> dt.date:
     return jdate(year, 1, 1).togregorian()  # type: ignore[no-any-return]
 
 
-_NOWRUZ_BASE: Final = 1820  # list index 1 holds Nowruz of Gregorian year 1821 (Jalali 1200)
+_FIRST_JALALI_YEAR: Final = 1000
+_LAST_JALALI_YEAR: Final = 1700
+#: List index 1 holds Nowruz of Gregorian year 1621 (Jalali 1000).
+_NOWRUZ_BASE: Final = _FIRST_JALALI_YEAR + 621 - 1
 
 
 def install_jalali_macros(con: duckdb.DuckDBPyConnection) -> None:
     """Macros turning a DATE into its Jalali year, month (1-12) and season (1-4)."""
-    nowruz = f"{_nowruz_list()}[year(d) - {_NOWRUZ_BASE}]"
+    # Outside the years the list covers, every part is NULL rather than a wrong label.
+    nowruz = (
+        f"CASE WHEN year(d) BETWEEN {_NOWRUZ_BASE + 1} "
+        f"AND {_NOWRUZ_BASE + 1 + _LAST_JALALI_YEAR - _FIRST_JALALI_YEAR} "
+        f"THEN {_nowruz_list()}[year(d) - {_NOWRUZ_BASE}] END"
+    )
     con.execute(f"CREATE OR REPLACE TEMP MACRO __nowruz(d) AS {nowruz}")
     con.execute(
         "CREATE OR REPLACE TEMP MACRO __jalali_year(d) AS "
-        "year(d) - CASE WHEN d >= __nowruz(d) THEN 621 ELSE 622 END"
+        "year(d) - CASE WHEN __nowruz(d) IS NULL THEN NULL "
+        "WHEN d >= __nowruz(d) THEN 621 ELSE 622 END"
     )
     con.execute(
         "CREATE OR REPLACE TEMP MACRO __jalali_day_of_year(d) AS date_diff('day', "
@@ -607,7 +640,7 @@ def aggregate_plan(
 ) -> Plan:
     """The SQL of a group-by over the Parquet file at ``path``."""
     if query.limit < 1 or query.limit > max_groups:
-        raise QueryError("limit_out_of_range", limit=query.limit, maximum=max_groups)
+        raise QueryError("limit_out_of_range", limit=query.limit, minimum=1, maximum=max_groups)
     if not query.measures:
         raise QueryError("no_measures")
     params: list[Any] = []

@@ -23,8 +23,8 @@ QUERY_MESSAGES: dict[str, Promise] = {
     "unknown_county": _("«%(value)s» is not a county of the province (column «%(column)s»)."),
     "empty_list": _("The list of values for column «%(column)s» is empty."),
     "no_text_columns": _("This table has no text column to search in."),
-    "limit_out_of_range": _("The limit %(limit)s is out of range: use 0 to %(maximum)s."),
-    "offset_out_of_range": _("The offset %(offset)s is out of range: it must be 0 or more."),
+    "limit_out_of_range": _("The limit %(limit)s is out of range: use %(minimum)s to %(maximum)s."),
+    "offset_out_of_range": _("The offset %(offset)s is out of range: use 0 to %(maximum)s."),
     "cursor_with_offset": _("Use either a cursor or an offset, not both."),
     "bad_cursor": _("The cursor is malformed; use the «next» link of the previous page."),
     "cursor_mismatch": _(
@@ -64,19 +64,20 @@ def query_message(error: QueryError) -> tuple[Promise, dict[str, Any]]:
 
 SQL_MESSAGES: dict[str, Promise] = {
     "empty": _("Write a SQL query first, e.g. SELECT * FROM hospital_beds LIMIT 10."),
-    "too_long": _("The query is %(length)s characters long; at most %(limit)s are allowed."),
-    "syntax": _("The query is not valid SQL: %(message)s"),
+    "too_long": _("The query is %(chars)s characters long; at most %(max_chars)s are allowed."),
+    "syntax": _("The query is not valid SQL (line %(line)s, column %(column)s): %(message)s"),
     "not_read_only": _(
         "Only reading queries (SELECT, WITH … SELECT, VALUES) may run here; «%(statement)s» "
         "is not allowed."
     ),
     "multiple_statements": _("Send one statement at a time (this text holds %(count)s)."),
     "forbidden": _(
-        "The query asks for something not allowed here (files, network, extensions, other "
-        "databases or settings): %(message)s"
+        "The query uses «%(name)s», which is not allowed here: only the tables of the datasets "
+        "you may read, with no files, network, extensions, other databases, settings or "
+        "system catalogs."
     ),
     "unknown_table": _(
-        "There is no table «%(table)s» that you may read. Each dataset you may read is a table "
+        "There is no table «%(name)s» that you may read. Each dataset you may read is a table "
         "named by its identifier."
     ),
     "timeout": _(
@@ -93,5 +94,5 @@ SQL_MESSAGES: dict[str, Promise] = {
 
 def sql_message(code: str, params: dict[str, Any]) -> tuple[Promise, dict[str, Any]]:
     message = SQL_MESSAGES.get(code, SQL_MESSAGES["failed"])
-    values = {"message": "", "code": code, **params}
+    values = {"message": "", "name": "", "line": "?", "column": "?", "code": code, **params}
     return message, values

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import duckdb
 from django.conf import settings
@@ -26,6 +25,7 @@ from marja.core.query import (
     fetch_table,
     rows_plan,
 )
+from marja.core.sandbox import SqlLimits, SqlResult, run_readonly_sql
 from marja.ingest.models import DatasetVersion
 from marja.query.selectors import county_aliases, sql_tables, version_path, version_schema
 
@@ -149,10 +149,8 @@ def sql_views(user: AnyUser, sql: str) -> dict[str, Path]:
     return views
 
 
-def run_sql(user: AnyUser, sql: str) -> Any:
+def run_sql(user: AnyUser, sql: str) -> SqlResult:
     """Run ``sql`` read-only over the datasets ``user`` may read."""
-    from marja.core.sandbox import SqlLimits, run_readonly_sql
-
     limits = SqlLimits(
         timeout_seconds=float(settings.QUERY_TIMEOUT_SECONDS),
         memory_mb=settings.QUERY_MEMORY_MB,

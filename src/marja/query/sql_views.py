@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from marja.core.sandbox import SqlError
 from marja.query.messages import sql_message
 from marja.query.selectors import sql_tables
 from marja.query.services import run_sql
@@ -40,8 +41,6 @@ def sql_page(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"tables": listing, "max_rows": settings.SQL_MAX_ROWS}
     status = 200
     if request.method == "POST":
-        from marja.core.sandbox import SqlError
-
         text = request.POST.get("sql", "")[: MAX_SQL_CHARS + 1]
         context["sql"] = text
         try:

@@ -70,7 +70,7 @@ def explore(request: HttpRequest, slug: str) -> HttpResponse:
         "version": version,
         "versions": list(dataset.versions.order_by("-number").values_list("number", flat=True)),
         "page_sizes": PAGE_SIZES,
-        "operators": [op.value for op in Op],
+        "operator_names": _operator_names(),
         "chart_kinds": CHART_KINDS,
         "functions": [f.value for f in Function],
         "buckets": [b.value for b in Bucket],
@@ -95,7 +95,8 @@ def explore(request: HttpRequest, slug: str) -> HttpResponse:
     context.update(_chart_context(request, version))
     if "chart_error" in context:
         status = 400
-    context["active_filters"] = _active_filters(request)
+    labels = {f["name"]: f.get("label_fa") or f.get("label_en") or f["name"] for f in schema_fields}
+    context["active_filters"] = _active_filters(request, labels)
     context["api_url"] = _with_path(reverse("api:rows", args=[dataset.slug]), request.GET)
     context["export_links"] = _export_links(dataset.slug, request.GET)
     return render(request, "query/explore.html", context, status=status)
@@ -175,9 +176,26 @@ def _table_context(
     }
 
 
-def _active_filters(request: HttpRequest) -> list[dict[str, str]]:
+def _operator_names() -> dict[str, str]:
+    from django.utils.translation import gettext as _
+
+    return {
+        "eq": _("equals"),
+        "ne": _("does not equal"),
+        "contains": _("contains"),
+        "gt": _("greater than"),
+        "gte": _("at least"),
+        "lt": _("less than"),
+        "lte": _("at most"),
+        "in": _("one of (comma-separated)"),
+        "isnull": _("is empty (yes/no)"),
+    }
+
+
+def _active_filters(request: HttpRequest, labels: dict[str, str]) -> list[dict[str, str]]:
     from marja.query.params import RESERVED
 
+    operators = _operator_names()
     active = []
     for key in request.GET:
         if key in RESERVED or key.startswith("_"):
@@ -193,8 +211,8 @@ def _active_filters(request: HttpRequest) -> list[dict[str, str]]:
             encoded = remaining.urlencode()
             active.append(
                 {
-                    "column": column,
-                    "op": op or "eq",
+                    "column": labels.get(column, column),
+                    "op": operators.get(op or "eq", op),
                     "value": value,
                     "remove_url": f"{request.path}?{encoded}" if encoded else request.path,
                 }
