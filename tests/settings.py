@@ -19,3 +19,7 @@ from marja.settings import DATA_DIR, DATABASES  # noqa: E402
 
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+
+# The suite calls the API far faster than any client does; the rate-limit tests
+# (src/marja/api/tests/test_ratelimit.py) set their own low limits.
+API_RATE_LIMIT_ANONYMOUS = API_RATE_LIMIT_TOKEN = "100000/minute"

@@ -76,6 +76,32 @@ def parse_database_url(raw: str) -> str:
     return raw
 
 
+def parse_rate_limit(raw: str) -> str:
+    from limits import parse
+
+    text = raw.strip()
+    if ";" in text or "," in text:
+        raise ConfigError(f"expected one limit such as 60/minute, got {raw!r}")
+    try:
+        parse(text)
+    except ValueError:
+        raise ConfigError(
+            f"expected a limit such as 60/minute, 1000/hour or 10 per second, got {raw!r}"
+        ) from None
+    return text
+
+
+def parse_rate_limit_storage(raw: str) -> str:
+    from limits._storage_scheme import SCHEMES
+
+    scheme = raw.split("://", 1)[0] if "://" in raw else ""
+    if scheme not in SCHEMES or scheme.startswith("async+"):
+        raise ConfigError(
+            f"expected memory:// or a storage address such as redis://host:6379, got {raw!r}"
+        )
+    return raw
+
+
 def parse_path(raw: str) -> Path:
     return Path(raw).expanduser().resolve()
 
@@ -204,6 +230,24 @@ SQL_MAX_ROWS = Option(
     "10000",
     "Most rows a read-only SQL query returns; the answer says when there were more.",
 )
+API_RATE_LIMIT_ANONYMOUS = Option(
+    "MARJA_API_RATE_LIMIT_ANONYMOUS",
+    parse_rate_limit,
+    "60/minute",
+    "API requests allowed per client address without a token or login, e.g. 60/minute.",
+)
+API_RATE_LIMIT_TOKEN = Option(
+    "MARJA_API_RATE_LIMIT_TOKEN",
+    parse_rate_limit,
+    "600/minute",
+    "API requests allowed per API token (and per logged-in user), e.g. 600/minute.",
+)
+RATE_LIMIT_STORAGE = Option(
+    "MARJA_RATE_LIMIT_STORAGE",
+    parse_rate_limit_storage,
+    "memory://",
+    "Where API rate-limit counters are kept: memory:// (per process) or redis://host:6379.",
+)
 
 ALL_OPTIONS: tuple[Option[Any], ...] = (
     DATA_DIR,
@@ -224,6 +268,9 @@ ALL_OPTIONS: tuple[Option[Any], ...] = (
     QUERY_MEMORY_MB,
     QUERY_TIMEOUT_SECONDS,
     SQL_MAX_ROWS,
+    API_RATE_LIMIT_ANONYMOUS,
+    API_RATE_LIMIT_TOKEN,
+    RATE_LIMIT_STORAGE,
 )
 
 

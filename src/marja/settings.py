@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Per-token and per-address limits of everything under /api/ (429, RateLimit-* headers).
+    "marja.api.ratelimit.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "marja.web.middleware.ContentSecurityPolicyMiddleware",
@@ -72,6 +74,13 @@ MIDDLEWARE = [
     # Last, so that it sees failed logins after every other middleware has run.
     "axes.middleware.AxesMiddleware",
 ]
+
+# API rate limits (marja.api.ratelimit): per token or logged-in user, else per address.
+API_RATE_LIMIT_ANONYMOUS = config.API_RATE_LIMIT_ANONYMOUS.read()
+API_RATE_LIMIT_TOKEN = config.API_RATE_LIMIT_TOKEN.read()
+API_RATE_LIMIT_STORAGE = config.RATE_LIMIT_STORAGE.read()
+# Behind the TLS proxy, the client address is the one it appends to X-Forwarded-For.
+API_RATE_LIMIT_TRUST_FORWARDED_FOR = config.BEHIND_HTTPS_PROXY.read()
 
 ROOT_URLCONF = "marja.urls"
 WSGI_APPLICATION = "marja.wsgi.application"

@@ -1,11 +1,14 @@
-"""Organisations, users and memberships."""
+"""Organisations, users, memberships and API tokens."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from marja.common.language import in_request_language
@@ -127,3 +130,68 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.organisation} ({self.get_role_display()})"
+
+
+class ApiToken(models.Model):
+    """A personal API token: scoped, expiring, revocable; only its keyed hash is stored.
+
+    Revoked tokens are kept (with who revoked them and when), never deleted.
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", _("read")
+        PUBLISH = "publish", _("read and publish")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        related_name="api_tokens",
+    )
+    name = models.CharField(_("name"), max_length=100, validators=[validate_plain_text])
+    scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices)
+    prefix = models.CharField(_("prefix"), max_length=20)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"
+
+    def allows(self, scope: str) -> bool:
+        """Whether this token may be used for ``scope`` (publish implies read)."""
+        return scope == self.scope or (
+            scope == self.Scope.READ and self.scope == self.Scope.PUBLISH
+        )
+
+    @property
+    def valid_through(self) -> dt.date:
+        """The last local day on which the token works."""
+        return (timezone.localtime(self.expires_at) - dt.timedelta(microseconds=1)).date()
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_active(self) -> bool:
+        return not self.is_revoked and not self.is_expired

@@ -1,13 +1,17 @@
-"""Reads about who belongs where, and what their role lets them do."""
+"""Reads about who belongs where, what their role lets them do, and their API tokens."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Literal
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
 
-from marja.accounts.models import Membership, Organisation, User
+from marja.accounts import tokens
+from marja.accounts.models import ApiToken, Membership, Organisation, User
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -48,3 +52,52 @@ def can_edit_for(user: AnyUser, organisation: Organisation) -> bool:
     if member.is_superuser:
         return True
     return member.memberships.filter(organisation=organisation, role__in=EDITING_ROLES).exists()
+
+
+def tokens_of(user: AnyUser) -> QuerySet[ApiToken]:
+    """``user``'s API tokens, newest first, revoked and expired ones included."""
+    member = as_user(user)
+    if member is None:
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(user=member).select_related("revoked_by")
+
+
+def token_for(user: AnyUser, pk: int) -> ApiToken:
+    """One of ``user``'s own tokens; anyone else's is answered as not found."""
+    try:
+        return tokens_of(user).get(pk=pk)
+    except ApiToken.DoesNotExist:
+        raise Http404 from None
+
+
+TokenProblem = Literal["token_invalid", "token_expired", "token_revoked"]
+
+
+class TokenError(Exception):
+    """A presented API token cannot be used; ``code`` says why."""
+
+    def __init__(self, code: TokenProblem) -> None:
+        super().__init__(code)
+        self.code: TokenProblem = code
+
+
+def authenticate_token(plaintext: str) -> ApiToken:
+    """The active token ``plaintext`` stands for, with its user loaded.
+
+    Raises :class:`TokenError`: ``token_invalid`` for a malformed token (no database
+    lookup), an unknown one or one whose user is disabled; ``token_revoked``;
+    ``token_expired``.
+    """
+    if not tokens.is_well_formed(plaintext):
+        raise TokenError("token_invalid")
+    try:
+        token = ApiToken.objects.select_related("user").get(key_hash=tokens.key_hash(plaintext))
+    except ApiToken.DoesNotExist:
+        raise TokenError("token_invalid") from None
+    if token.revoked_at is not None:
+        raise TokenError("token_revoked")
+    if token.expires_at <= timezone.now():
+        raise TokenError("token_expired")
+    if not token.user.is_active:
+        raise TokenError("token_invalid")
+    return token

@@ -17,4 +17,6 @@ EVENTS: Final[dict[str, str]] = {
     "publication.failed": "A publication stopped on an internal error; nothing was stored.",
     "source.changed": "A dataset's scheduled pull (address, format, schedule) was set or removed.",
     "source.pulled": "A scheduled pull ran: new version, unchanged content, or failure.",
+    "token.created": "A user created an API token: name, scope, prefix, expiry (never the token).",
+    "token.revoked": "An API token was revoked by its owner or an administrator; the row is kept.",
 }
