@@ -59,6 +59,7 @@ test-postgres: install
 bench: install
 	MARJA_DATA_DIR=$(OUT)/bench $(VENV)/bin/python bench/catalog_pages.py
 	MARJA_DATA_DIR=$(OUT)/bench $(VENV)/bin/python bench/publish.py
+	MARJA_DATA_DIR=$(OUT)/bench $(VENV)/bin/python bench/query.py
 
 clean:
 	rm -rf $(VENV) .tools node_modules $(OUT)
