@@ -11,7 +11,9 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from marja.api.auth import API_AUTH
+from marja.api.catalog import router as catalog_router
 from marja.api.errors import ApiError, error_response
+from marja.api.publishing import router as publishing_router
 from marja.api.query import router as query_router
 
 logger = logging.getLogger(__name__)
@@ -27,6 +29,8 @@ api = NinjaAPI(
     auth=API_AUTH,
 )
 api.add_router("/", query_router)
+api.add_router("/", catalog_router)
+api.add_router("/", publishing_router)
 
 
 @api.exception_handler(ApiError)
