@@ -23,3 +23,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 # The suite calls the API far faster than any client does; the rate-limit tests
 # (src/marja/api/tests/test_ratelimit.py) set their own low limits.
 API_RATE_LIMIT_ANONYMOUS = API_RATE_LIMIT_TOKEN = "100000/minute"
+
+# Argon2 is deliberately slow; the demo users of every test would cost seconds each.
+# Production keeps Argon2 (checked in accounts' test_login).
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -48,3 +48,22 @@ def test_every_publishing_address_is_documented() -> None:
         shown = route.replace("<slug:slug>", "SLUG").replace("<uuid:pk>", "ID")
         shown = shown.replace("<int:number>", "N")
         assert f"/{shown}" in text, f"/{shown} is missing from docs/publishing.md"
+
+
+def _api_operations() -> list[tuple[str, str]]:
+    from marja.api.main import api
+
+    schema = api.get_openapi_schema()
+    return sorted(
+        (method.upper(), path)
+        for path, methods in schema["paths"].items()
+        for method in methods
+        if method in {"get", "post", "put", "patch", "delete"}
+    )
+
+
+@pytest.mark.parametrize(("method", "path"), _api_operations())
+def test_every_api_endpoint_is_documented(method: str, path: str) -> None:
+    """docs/api.md names every operation of the JSON API, as `METHOD /path`."""
+    text = (DOCS / "api.md").read_text(encoding="utf-8")
+    assert f"{method} {path}" in text, f"`{method} {path}` is missing from docs/api.md"
