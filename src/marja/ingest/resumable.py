@@ -97,7 +97,7 @@ def uploads(request: HttpRequest) -> HttpResponse:
             limit=limit,
         )
     response = _tus(HttpResponse(status=201))
-    response["Location"] = reverse("ingest:upload", args=[upload.pk])
+    response["Location"] = reverse("upload", args=[upload.pk])
     response["Upload-Offset"] = "0"
     return response
 

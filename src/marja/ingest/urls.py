@@ -1,6 +1,6 @@
 from django.urls import path
 
-from marja.ingest import resumable, views
+from marja.ingest import views
 
 app_name = "ingest"
 urlpatterns = [
@@ -36,12 +36,4 @@ urlpatterns = [
     path("datasets/<slug:slug>/schema.json", views.dataset_schema_json, name="schema_json"),
     path("datasets/<slug:slug>/source/", views.source_edit, name="source"),
     path("datasets/<slug:slug>/source/pull/", views.source_pull_now, name="source_pull"),
-    # The API: progress of a publication, resumable uploads (tus).
-    path(
-        "api/v1/datasets/<slug:slug>/publications/<uuid:pk>",
-        views.publication_json,
-        name="api_publication",
-    ),
-    path("api/v1/uploads/", resumable.uploads, name="uploads"),
-    path("api/v1/uploads/<uuid:pk>", resumable.upload, name="upload"),
 ]

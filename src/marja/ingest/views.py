@@ -47,6 +47,7 @@ CHANNELS = {
     "web": gettext_lazy("web page"),
     "cli": gettext_lazy("command line"),
     "pull": gettext_lazy("scheduled pull"),
+    "api": gettext_lazy("API"),
     "demo": gettext_lazy("demo loader"),
 }
 

@@ -117,7 +117,7 @@ def test_help_show_gives_each_actions_documentation() -> None:
         assert result(call(client, "help_show", name=name))
     error(call(client, "help_show", name="package_delete"), 404, "Not Found Error")
     problem = error(call(client, "help_show"), 409, "Validation Error")
-    assert problem["name"] == ["Missing value"]
+    assert problem["name"] == ["Missing value", "مقدار داده نشده است"]
 
 
 def test_every_action_is_documented() -> None:
@@ -206,7 +206,7 @@ def test_missing_id_and_unknown_dataset() -> None:
     client = Client()
     assert error(call(client, "package_show"), 409, "Validation Error") == {
         "__type": "Validation Error",
-        "id": ["Missing value"],
+        "id": ["Missing value", "مقدار داده نشده است"],
     }
     found = error(call(client, "package_show", id="no-such-dataset"), 404, "Not Found Error")
     assert found["message_fa"] and found["message_en"]
