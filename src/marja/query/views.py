@@ -8,7 +8,7 @@ it sends ``f``/``op``/``v`` and is redirected to the canonical address.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
@@ -98,6 +98,9 @@ def explore(request: HttpRequest, slug: str) -> HttpResponse:
     labels = {f["name"]: f.get("label_fa") or f.get("label_en") or f["name"] for f in schema_fields}
     context["active_filters"] = _active_filters(request, labels)
     context["api_url"] = _with_path(reverse("api:rows", args=[dataset.slug]), request.GET)
+    # Shown as people read them (Persian, not percent-encoded); the links stay encoded.
+    context["view_text"] = unquote(request.get_full_path())
+    context["api_text"] = unquote(context["api_url"])
     context["export_links"] = _export_links(dataset.slug, request.GET)
     return render(request, "query/explore.html", context, status=status)
 
