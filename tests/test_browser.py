@@ -257,3 +257,20 @@ def test_sql_page_joins_two_agencies_tables_in_a_real_browser(
     assert "root:" not in page.content()
     assert error
     page.screenshot(path=OUTPUT / "sql-page.png", full_page=True)
+
+
+def test_api_documentation_renders_from_marjas_own_files(site: str, page: object) -> None:
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    blocked: list[str] = []
+    page.on(
+        "console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None
+    )
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(site) else None)
+    page.goto(site + "/api/docs")
+    expect(page.locator(".swagger-ui .opblock").first).to_be_visible()
+    assert page.locator(".swagger-ui .opblock-summary-path", has_text="/api/v1/sql").count() == 1
+    assert not outside, outside
+    assert not blocked, blocked
