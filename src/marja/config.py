@@ -215,8 +215,8 @@ QUERY_MEMORY_MB = Option(
     "MARJA_QUERY_MEMORY_MB",
     parse_positive_int,
     "512",
-    "Memory DuckDB may use for one query (rows, aggregates, SQL, exports); a query that "
-    "needs more is stopped with a message.",
+    "Memory DuckDB may use for the queries of one web process together (and for each SQL "
+    "sandbox); a query that needs more is stopped with a message.",
 )
 QUERY_TIMEOUT_SECONDS = Option(
     "MARJA_QUERY_TIMEOUT_SECONDS",
