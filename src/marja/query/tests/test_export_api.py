@@ -46,7 +46,7 @@ def download(client: Client, query: str) -> tuple[int, bytes, Any]:
     response = client.get(f"/api/v1/datasets/{CENSUS}/export?{query}")
     if response.status_code != 200:
         return response.status_code, response.content, response
-    return 200, b"".join(response.streaming_content), response
+    return 200, b"".join(response.streaming_content), response  # type: ignore[attr-defined]
 
 
 def test_csv_opens_in_excel_and_never_runs_a_formula(census: None, client: Client) -> None:
