@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, StreamingHttpResponse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema
 
@@ -19,6 +20,7 @@ from marja.core.jalali import format_date
 from marja.core.query import Column, QueryError
 from marja.core.sandbox import SqlError
 from marja.ingest.models import DatasetVersion
+from marja.query.chart import header
 from marja.query.messages import query_message, sql_message
 from marja.query.params import aggregate_query_from, rows_query_from, wants
 from marja.query.selectors import VersionNotFoundError, readable_version
@@ -136,7 +138,18 @@ def version_for(request: HttpRequest, slug: str, reference: str) -> tuple[Datase
 def column_out(column: Column) -> ColumnOut:
     field = column.field
     if field is None or column.name != field.name:
-        return ColumnOut(name=column.name, type=column.type)
+        # An aggregate's output or a time bucket: labelled as the data page labels it.
+        labels = {}
+        for language in ("fa", "en"):
+            with translation.override(language):
+                labels[language] = header(column)
+        return ColumnOut(
+            name=column.name,
+            type=column.type,
+            label_fa=labels["fa"],
+            label_en=labels["en"],
+            unit=field.unit if field is not None and column.function in _SAME_UNIT else "",
+        )
     return ColumnOut(
         name=column.name,
         type=column.type,
@@ -144,6 +157,10 @@ def column_out(column: Column) -> ColumnOut:
         label_en=field.label_en,
         unit=field.unit,
     )
+
+
+#: Aggregates whose result is in the unit of the column they summarise.
+_SAME_UNIT = frozenset({"sum", "avg", "min", "max", "median"})
 
 
 def plain(value: Any, *, jalali: bool) -> Any:

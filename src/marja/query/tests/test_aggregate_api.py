@@ -241,3 +241,15 @@ def test_limit_message_states_a_range_that_works(published: Published, client: C
     low, high = match.groups()
     for limit in (low, high):
         ok(get_aggregate(client, "rainfall-monthly", group_by="station", limit=limit))
+
+
+def test_aggregate_columns_are_labelled_in_both_languages(published, client) -> None:
+    published("rainfall-monthly")
+    body = client.get(
+        "/api/v1/datasets/rainfall-monthly/aggregate?group_by=month:season&measures=avg:rainfall"
+    ).json()
+    bucket, measure = body["columns"]
+    assert (bucket["label_fa"], bucket["label_en"]) == ("ماه (فصل)", "Month (season)")
+    assert measure["label_fa"] == "میانگین بارندگی"
+    assert measure["label_en"].lower() == "average rainfall"
+    assert measure["unit"] == "میلی‌متر"  # an average of millimetres is in millimetres
