@@ -32,12 +32,12 @@ from marja.api.ckan_base import (
 )
 from marja.api.ckan_dicts import resource_ref
 from marja.api.query import stopped_error
-from marja.core.query import MAX_LIMIT, Filter, Op, QueryError, RowsQuery, Sort, rows_plan
+from marja.core.query import MAX_LIMIT, Filter, Op, QueryError, RowsQuery, Sort
 from marja.core.schema import Field, FieldType
 from marja.ingest.models import DatasetVersion
 from marja.query.messages import query_message
-from marja.query.selectors import county_aliases, readable_version, version_path, version_schema
-from marja.query.services import QueryStoppedError, limited_connection
+from marja.query.selectors import readable_version
+from marja.query.services import QueryStoppedError, limited_connection, plan_rows
 
 DEFAULT_LIMIT = 100
 #: CKAN datastore column types of marja's field types.
@@ -193,13 +193,7 @@ def _fetch(
 ) -> tuple[list[Field], list[tuple[Any, ...]], int | None]:
     """The columns, the page's rows (each ending with its file row number), the total."""
     try:
-        plan = rows_plan(
-            version_path(version),
-            version_schema(version),
-            query,
-            version=version.sha256,
-            counties=county_aliases(),
-        )
+        plan = plan_rows(version, query)
         with limited_connection() as con:
             rows = con.execute(plan.sql, plan.params).fetchall()[: query.limit]
             counted = (

@@ -19,6 +19,7 @@ from marja.api.query import router as query_router
 
 logger = logging.getLogger(__name__)
 
+
 class PersianJSONRenderer(JSONRenderer):
     """UTF-8 JSON as written: «تهران», not \\u062a\\u0647…, half the bytes and readable."""
 

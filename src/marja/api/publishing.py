@@ -38,7 +38,6 @@ from marja.api.schemas import (
     page_links,
 )
 from marja.catalog.models import Dataset
-from marja.core.sources import ReadOptions
 from marja.ingest import services
 from marja.ingest.forms import DELIMITER_CHOICES, ENCODING_CHOICES, FORMAT_CHOICES, PublishForm
 from marja.ingest.models import Publication, Upload
@@ -281,18 +280,7 @@ def publish(request: HttpRequest, slug: str, response: HttpResponse) -> Status[P
             400, "invalid_request", _("The request is not valid: %(problems)s"), problems=problems
         )
     upload = _upload_of(form, user)
-    data = form.cleaned_data
-    publish_request = services.PublishRequest(
-        options=ReadOptions(
-            format=data.get("format") or None,
-            encoding=data.get("encoding") or None,
-            delimiter=data.get("delimiter") or None,
-            sheet=data.get("sheet") or None,
-        ),
-        note=data.get("note", ""),
-        valid_rows_only=bool(data.get("valid_rows_only")),
-        channel="api",
-    )
+    publish_request = form.publish_request(channel="api")
     publication = services.request_publication(dataset, upload, actor=user, request=publish_request)
     out = publication_out(request, publication)
     response["Location"] = out.url

@@ -8,9 +8,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from marja.core.schema import FIELD_NAME, Field, FieldType, Schema
-from marja.core.sources import FORMATS
+from marja.core.sources import FORMATS, ReadOptions
 from marja.ingest.messages import TYPE_NAMES
 from marja.ingest.models import DatasetSource
+from marja.ingest.services import PublishRequest
 
 AUTO = ""
 FORMAT_CHOICES = [(AUTO, _("detect")), *((f, f.upper()) for f in FORMATS)]
@@ -66,6 +67,21 @@ class PublishForm(forms.Form):
         if not data.get("file") and not data.get("upload_id"):
             self.add_error("file", _("Choose a file to publish."))
         return data
+
+    def publish_request(self, *, channel: str) -> PublishRequest:
+        """What the publisher asked for besides the file (after ``is_valid()``)."""
+        data = self.cleaned_data
+        return PublishRequest(
+            options=ReadOptions(
+                format=data.get("format") or None,
+                encoding=data.get("encoding") or None,
+                delimiter=data.get("delimiter") or None,
+                sheet=data.get("sheet") or None,
+            ),
+            note=data.get("note", ""),
+            valid_rows_only=bool(data.get("valid_rows_only")),
+            channel=channel,
+        )
 
 
 def _decimal_or_none(value: Any) -> float | None:

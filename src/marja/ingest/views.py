@@ -19,7 +19,6 @@ from marja.catalog.models import Dataset
 from marja.catalog.selectors import dataset_for
 from marja.core.problems import Problem, Report
 from marja.core.schema import Schema, SchemaError
-from marja.core.sources import ReadOptions
 from marja.ingest import pulls, services
 from marja.ingest.forms import (
     BaseFieldFormSet,
@@ -120,16 +119,7 @@ def _start_publication(request: HttpRequest, dataset: Dataset, form: PublishForm
             return render(
                 request, "ingest/publish.html", {"dataset": dataset, "form": form}, status=400
             )
-    publish_request = services.PublishRequest(
-        options=ReadOptions(
-            format=data.get("format") or None,
-            encoding=data.get("encoding") or None,
-            delimiter=data.get("delimiter") or None,
-            sheet=data.get("sheet") or None,
-        ),
-        note=data.get("note", ""),
-        valid_rows_only=bool(data.get("valid_rows_only")),
-    )
+    publish_request = form.publish_request(channel="web")
     publication = services.request_publication(dataset, upload, actor=user, request=publish_request)
     return redirect("ingest:publication", slug=dataset.slug, pk=publication.pk)
 

@@ -17,6 +17,7 @@ from marja.core.export import FORMATS, ExportError, ExportFormat, PackageInfo, e
 from marja.core.query import (
     AggregateQuery,
     Page,
+    Plan,
     RowsQuery,
     Table,
     aggregate_plan,
@@ -73,14 +74,19 @@ def limited_connection() -> Iterator[duckdb.DuckDBPyConnection]:
         con.close()
 
 
-def rows_page(version: DatasetVersion, query: RowsQuery, *, count: bool) -> Page:
-    plan = rows_plan(
+def plan_rows(version: DatasetVersion, query: RowsQuery) -> Plan:
+    """The SQL of a page of ``version``'s rows (raises :class:`QueryError`)."""
+    return rows_plan(
         version_path(version),
         version_schema(version),
         query,
         version=version.sha256,
         counties=county_aliases(),
     )
+
+
+def rows_page(version: DatasetVersion, query: RowsQuery, *, count: bool) -> Page:
+    plan = plan_rows(version, query)
     with limited_connection() as con:
         return fetch_page(con, plan, count=count)
 
