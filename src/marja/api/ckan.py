@@ -67,7 +67,7 @@ def request_data(request: HttpRequest) -> dict[str, Any]:
         data = _mixed(request.POST)
         # CKAN also reads a form whose only key is the JSON body (value "1" or empty).
         if len(data) == 1 and next(iter(data.values())) in ("1", ""):
-            with contextlib.suppress(ValueError):
+            with contextlib.suppress(ValueError, RecursionError):
                 data = json.loads(next(iter(data)))
     else:
         body = request.body.decode("utf-8").strip()
@@ -130,6 +130,8 @@ def action(request: HttpRequest, name: str) -> HttpResponse:
         data = request_data(request)
     except (ValueError, UnicodeDecodeError) as problem:
         return _finish(400, f"Bad request - JSON Error: {problem}")
+    except RecursionError:
+        return _finish(400, "Bad request - JSON Error: nested too deeply")
     try:
         result = _call(name, request, data)
     except CkanError as error:

@@ -88,6 +88,11 @@ def text_param(data: Mapping[str, Any], name: str, default: str = "") -> str:
     return str(value).strip()
 
 
+#: Larger offsets and counts are refused: no catalog is that large, and the database's
+#: integers are not either.
+MAX_WHOLE_NUMBER = 10**9
+
+
 def int_param(
     data: Mapping[str, Any], name: str, default: int, *, maximum: int | None = None
 ) -> int:
@@ -99,7 +104,7 @@ def int_param(
         number = int(str(value).strip())
     except ValueError:
         raise ValidationError(name, _("Must be a whole number of 0 or more.")) from None
-    if number < 0:
+    if number < 0 or number > MAX_WHOLE_NUMBER:
         raise ValidationError(name, _("Must be a whole number of 0 or more."))
     return min(number, maximum) if maximum is not None else number
 
@@ -124,7 +129,7 @@ def json_param(data: Mapping[str, Any], name: str) -> Any:
     if isinstance(value, str):
         try:
             return json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise ValidationError(name, _("Not valid JSON.")) from None
     return value
 

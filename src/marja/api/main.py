@@ -64,6 +64,15 @@ def _invalid(request: HttpRequest, error: ValidationError) -> HttpResponse:
     )
 
 
+@api.exception_handler(RecursionError)
+def _nested(request: HttpRequest, error: RecursionError) -> HttpResponse:
+    """A JSON body nested deeper than Python's parser goes: the client's mistake."""
+    return error_response(
+        request,
+        ApiError(400, "invalid_json", _("The request body is not a JSON object.")),
+    )
+
+
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, error: Http404) -> HttpResponse:
     return error_response(request, ApiError(404, "not_found", _("Not found.")))
@@ -88,7 +97,10 @@ def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
     return error_response(
         request,
         ApiError(
-            error.status_code, "http_error", _("The request failed: %(reason)s"), reason=str(error)
+            error.status_code,
+            "invalid_request" if error.status_code == 400 else "http_error",
+            _("The request failed: %(reason)s"),
+            reason=str(error),
         ),
     )
 

@@ -206,7 +206,7 @@ def _publish_form(request: HttpRequest) -> PublishForm:
     if request.content_type == "application/json":
         try:
             data = json.loads(request.body or b"{}")
-        except (ValueError, RequestDataTooBig):
+        except (ValueError, RecursionError, RequestDataTooBig):
             data = None
         if not isinstance(data, dict):
             raise ApiError(400, "invalid_json", _("The request body is not a JSON object."))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import math
+import uuid
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -164,12 +167,24 @@ _SAME_UNIT = frozenset({"sum", "avg", "min", "max", "median"})
 
 
 def plain(value: Any, *, jalali: bool) -> Any:
+    """A value as JSON can carry it: dates as text, NaN and infinities as null, bytes as
+    base64, lists, maps and structs (from SQL) element by element."""
     if isinstance(value, Decimal):
-        return float(value)
+        value = float(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
     if isinstance(value, dt.datetime):
         return value.isoformat()
     if isinstance(value, dt.date):
         return format_date(value, digits="latin") if jalali else value.isoformat()
+    if isinstance(value, bytes | bytearray | memoryview):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, dict):
+        return {str(k): plain(v, jalali=jalali) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v, jalali=jalali) for v in value]
+    if isinstance(value, dt.time | dt.timedelta | uuid.UUID):
+        return str(value)
     return value
 
 

@@ -91,7 +91,8 @@ def quota_for(request: HttpRequest) -> Quota:
     except ApiError:
         token = None  # answered 401 by the API; counted against the address
     if token is not None:
-        return Quota(_parsed(settings.API_RATE_LIMIT_TOKEN), f"token:{token.pk}")
+        # Counted per person, not per token: one who makes more tokens gets no more calls.
+        return Quota(_parsed(settings.API_RATE_LIMIT_TOKEN), f"user:{token.user_id}")
     if request.user.is_authenticated:
         return Quota(_parsed(settings.API_RATE_LIMIT_TOKEN), f"user:{request.user.pk}")
     return Quota(_parsed(settings.API_RATE_LIMIT_ANONYMOUS), f"address:{client_address(request)}")

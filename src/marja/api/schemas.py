@@ -53,7 +53,7 @@ def errors(*statuses: int) -> dict[int, type[ErrorOut]]:
 
 class PageParams(Schema):
     limit: int = Field(20, ge=1, le=100, description="Results per page, 1 to 100.")
-    offset: int = Field(0, ge=0, description="Results to skip.")
+    offset: int = Field(0, ge=0, le=10**9, description="Results to skip.")
 
 
 def page_links(request: HttpRequest, count: int, page: PageParams) -> dict[str, str | None]:

@@ -17,6 +17,8 @@ from marja.ingest.models import DatasetVersion
 from marja.ingest.storage import object_store
 
 _HASH = re.compile(r"^[0-9a-f]{8,64}$")
+#: A version number: ASCII digits only (``"²".isdigit()`` is true, ``int("²")`` fails).
+_NUMBER = re.compile(r"^[0-9]{1,7}$")
 
 
 class VersionNotFoundError(Http404):
@@ -36,7 +38,7 @@ def readable_version(
     ref = (reference or "").strip().lower()
     if not ref:
         version = versions.order_by("-number").first()
-    elif ref.isdigit() and len(ref) < 8:
+    elif _NUMBER.match(ref):
         version = versions.filter(number=int(ref)).first()
     elif _HASH.match(ref):
         matches = list(versions.filter(sha256__startswith=ref)[:2])

@@ -349,3 +349,9 @@ def test_lists_cost_the_same_queries_whatever_their_length(
             assert client.get(path.format(n=n)).status_code == 200
         costs.append(len(queries))
     assert costs[0] == costs[1] <= 12, costs
+
+
+def test_a_huge_offset_is_a_400_not_a_500(client) -> None:
+    response = client.get("/api/v1/datasets", {"offset": str(10**20)})
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_request"

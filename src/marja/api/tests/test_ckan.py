@@ -361,3 +361,13 @@ def test_searching_costs_the_same_queries_however_many_results(
         result(call(Client(), "package_show", id=HOSPITALS))
     with django_assert_max_num_queries(8):
         result(call(Client(), "organization_show", id="mpo", include_datasets=True))
+
+
+def test_ckan_refuses_huge_offsets_and_deep_json(client) -> None:
+    response = client.get("/api/3/action/package_search", {"start": str(10**20)})
+    assert response.status_code == 409
+    assert response.json()["error"]["__type"] == "Validation Error"
+    deep = "[" * 100_000 + "]" * 100_000
+    response = client.post("/api/3/action/package_list", deep, content_type="application/json")
+    assert response.status_code == 400
+    assert b"JSON Error" in response.content

@@ -92,13 +92,16 @@ def test_pages_are_not_limited(client: Client) -> None:
         assert not any(name in response for name in HEADERS)
 
 
-def test_each_token_has_its_own_count(client: Client, sara: User) -> None:
+def test_each_person_has_their_own_count_however_many_tokens(client: Client, sara: User) -> None:
     first, second = token_of(sara, "first"), token_of(sara, "second")
     for _ in range(3):
         assert client.get(API, headers=bearer(first)).status_code == 200
     assert_refused(client.get(API, headers=bearer(first)))
-    assert client.get(API, headers=bearer(second)).status_code == 200
-    # Same address, no token: its own count.
+    # A second token of the same person shares the count: more tokens, no more calls.
+    assert_refused(client.get(API, headers=bearer(second)))
+    # Someone else's token, and the same address without a token: their own counts.
+    other = create_user("reza", "another long passphrase")
+    assert client.get(API, headers=bearer(token_of(other))).status_code == 200
     assert client.get(API).status_code == 200
 
 

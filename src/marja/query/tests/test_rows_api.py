@@ -453,3 +453,15 @@ def test_error_messages_are_in_persian(published: Published, client: Client) -> 
         if error["message_fa"] == error["message_en"] or persian_share(error) < 0.5:
             english.append((code, error["message_fa"]))
     assert english == []
+
+
+@pytest.mark.parametrize("reference", ["²", "١", "12345678901", "-1", "1.0"])
+def test_a_version_that_is_not_a_plain_number_or_hash_is_not_found(
+    published, client, reference
+) -> None:
+    published("hospital-beds")
+    response = client.get("/api/v1/datasets/hospital-beds/rows", {"version": reference})
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "version_not_found"
+    page = client.get("/datasets/hospital-beds/data/", {"version": reference})
+    assert page.status_code == 404

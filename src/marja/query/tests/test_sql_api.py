@@ -108,3 +108,24 @@ def test_the_sql_page_runs_a_join_and_shows_errors(tables: None, client_as: Any)
     assert b'data-field="sql-error"' in refused.content and b"root:" not in refused.content
     anonymous = Client().get("/sql/")
     assert "unfinished_projects" not in anonymous.content.decode()
+
+
+def test_values_json_cannot_hold_come_back_readable(tables: None, client: Client) -> None:
+    status, body = run(
+        client,
+        "SELECT 'ab'::BLOB AS b, 'nan'::DOUBLE AS n, 'inf'::DOUBLE AS i, "
+        "[1.5, 'nan'::DOUBLE] AS l, {'x': 'ab'::BLOB} AS s, INTERVAL 3 DAY AS d, "
+        "DATE '2023-11-08' AS day",
+    )
+    assert status == 200, body
+    assert body["rows"] == [
+        ["YWI=", None, None, [1.5, None], {"x": "YWI="}, "3 days, 0:00:00", "2023-11-08"]
+    ]
+
+
+def test_a_json_body_nested_too_deeply_is_a_400(client: Client) -> None:
+    response = client.post(
+        "/api/v1/sql", "[" * 100_000 + "]" * 100_000, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] in {"invalid_json", "invalid_request"}
