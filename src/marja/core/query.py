@@ -549,8 +549,6 @@ def connect(*, memory_mb: int = 512, threads: int = 2) -> duckdb.DuckDBPyConnect
 
 def fetch_page(con: duckdb.DuckDBPyConnection, plan: Plan, *, count: bool = False) -> Page:
     """Run a rows plan: the page, the cursor of the next one, and the total if asked."""
-    if plan.needs_jalali:
-        install_jalali_macros(con)
     rows = con.execute(plan.sql, plan.params).fetchall()
     width = len(plan.columns)
     next_cursor = None
@@ -592,27 +590,32 @@ _LAST_JALALI_YEAR: Final = 1700
 _NOWRUZ_BASE: Final = _FIRST_JALALI_YEAR + 621 - 1
 
 
-def install_jalali_macros(con: duckdb.DuckDBPyConnection) -> None:
-    """Macros turning a DATE into its Jalali year, month (1-12) and season (1-4)."""
+def install_jalali_macros(con: duckdb.DuckDBPyConnection, *, temporary: bool = True) -> None:
+    """Macros turning a DATE into its Jalali year, month (1-12) and season (1-4).
+
+    Temporary ones live with ``con``; ``temporary=False`` puts them in the database, where
+    every cursor of it finds them (so a server installs them once, not per query).
+    """
+    kind = "TEMP MACRO" if temporary else "MACRO"
     # Outside the years the list covers, every part is NULL rather than a wrong label.
     nowruz = (
         f"CASE WHEN year(d) BETWEEN {_NOWRUZ_BASE + 1} "
         f"AND {_NOWRUZ_BASE + 1 + _LAST_JALALI_YEAR - _FIRST_JALALI_YEAR} "
         f"THEN {_nowruz_list()}[year(d) - {_NOWRUZ_BASE}] END"
     )
-    con.execute(f"CREATE OR REPLACE TEMP MACRO __nowruz(d) AS {nowruz}")
+    con.execute(f"CREATE OR REPLACE {kind} __nowruz(d) AS {nowruz}")
     con.execute(
-        "CREATE OR REPLACE TEMP MACRO __jalali_year(d) AS "
+        f"CREATE OR REPLACE {kind} __jalali_year(d) AS "
         "year(d) - CASE WHEN __nowruz(d) IS NULL THEN NULL "
         "WHEN d >= __nowruz(d) THEN 621 ELSE 622 END"
     )
     con.execute(
-        "CREATE OR REPLACE TEMP MACRO __jalali_day_of_year(d) AS date_diff('day', "
+        f"CREATE OR REPLACE {kind} __jalali_day_of_year(d) AS date_diff('day', "
         "CASE WHEN d >= __nowruz(d) THEN __nowruz(d) "
         "ELSE __nowruz(d - INTERVAL 1 YEAR) END, d)"
     )
     con.execute(
-        "CREATE OR REPLACE TEMP MACRO __jalali_month(d) AS CASE "
+        f"CREATE OR REPLACE {kind} __jalali_month(d) AS CASE "
         "WHEN __jalali_day_of_year(d) < 186 THEN __jalali_day_of_year(d) // 31 + 1 "
         "ELSE (__jalali_day_of_year(d) - 186) // 30 + 7 END"
     )
@@ -728,9 +731,14 @@ class Table:
         return sum(1 for c in self.columns if not c.function)
 
 
-def fetch_table(con: duckdb.DuckDBPyConnection, plan: Plan) -> Table:
-    """Run an aggregate plan; at most ``plan.limit`` groups, flagged when there are more."""
-    if plan.needs_jalali:
+def fetch_table(
+    con: duckdb.DuckDBPyConnection, plan: Plan, *, macros_installed: bool = False
+) -> Table:
+    """Run an aggregate plan; at most ``plan.limit`` groups, flagged when there are more.
+
+    ``macros_installed``: the Jalali macros are already in ``con``'s database.
+    """
+    if plan.needs_jalali and not macros_installed:
         install_jalali_macros(con)
     rows = con.execute(plan.sql, plan.params).fetchall()
     truncated = len(rows) > plan.limit

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -314,6 +315,36 @@ def _without_final_semicolons(query: str) -> str:
             continue
         break
     return data[:end].decode()
+
+
+_parser_lock = threading.Lock()
+
+
+@cache
+def _parser() -> duckdb.DuckDBPyConnection:
+    """A connection that only parses (``json_serialize_sql`` binds nothing)."""
+    return duckdb.connect(":memory:", config={"enable_external_access": False})
+
+
+def referenced_tables(sql: str) -> frozenset[str] | None:
+    """Lower-case names of the tables ``sql`` reads, without running or binding it.
+
+    So that a caller creates views only for those (a user may read thousands of
+    datasets); None when the text does not parse, which the sandbox then reports.
+    """
+    try:
+        with _parser_lock:
+            row = _parser().execute("SELECT json_serialize_sql(?)", [sql]).fetchall()[0]
+        tree = json.loads(row[0])
+    except (duckdb.Error, ValueError, RecursionError):
+        return None
+    if tree.get("error"):
+        return None
+    return frozenset(
+        str(node["table_name"]).lower()
+        for node in _nodes(tree)
+        if node.get("type") == "BASE_TABLE" and "table_name" in node
+    )
 
 
 def _parse_tree(conn: duckdb.DuckDBPyConnection, body: str) -> Any:

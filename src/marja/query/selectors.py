@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from django.db.models import OuterRef, Subquery
@@ -71,14 +72,20 @@ def county_names() -> dict[str, str]:
     return {c.code: c.name for c in County.objects.only("code", "name_fa", "name_en")}
 
 
-def sql_tables(user: AnyUser) -> dict[str, tuple[Dataset, DatasetVersion]]:
+def sql_tables(
+    user: AnyUser, names: Iterable[str] | None = None
+) -> dict[str, tuple[Dataset, DatasetVersion]]:
     """The tables a SQL query of ``user`` sees: the current version of each readable
-    dataset, named by its slug."""
+    dataset, named by its slug; only those called ``names`` (slug, or with underscores for
+    hyphens) when given."""
     latest = (
         DatasetVersion.objects.filter(dataset=OuterRef("pk")).order_by("-number").values("pk")[:1]
     )
     datasets = (
         datasets_visible_to(user).annotate(latest=Subquery(latest)).filter(latest__isnull=False)
     )
+    if names is not None:
+        wanted = {n.lower() for n in names}
+        datasets = datasets.filter(slug__in=wanted | {n.replace("_", "-") for n in wanted})
     versions = DatasetVersion.objects.in_bulk([d.latest for d in datasets])
     return {d.slug: (d, versions[d.latest]) for d in datasets}

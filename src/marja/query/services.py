@@ -25,9 +25,10 @@ from marja.core.query import (
     export_plan,
     fetch_page,
     fetch_table,
+    install_jalali_macros,
     rows_plan,
 )
-from marja.core.sandbox import SqlLimits, SqlResult, run_readonly_sql
+from marja.core.sandbox import SqlLimits, SqlResult, referenced_tables, run_readonly_sql
 from marja.ingest.models import DatasetVersion
 from marja.query.selectors import county_aliases, sql_tables, version_path, version_schema
 
@@ -53,7 +54,9 @@ def _process_database() -> duckdb.DuckDBPyConnection:
     global _database
     with _database_lock:
         if _database is None or _database[0] != os.getpid():
-            _database = (os.getpid(), connect(memory_mb=settings.QUERY_MEMORY_MB, threads=2))
+            database = connect(memory_mb=settings.QUERY_MEMORY_MB, threads=2)
+            install_jalali_macros(database, temporary=False)
+            _database = (os.getpid(), database)
         return _database[1]
 
 
@@ -96,7 +99,7 @@ def aggregate(version: DatasetVersion, query: AggregateQuery) -> Table:
         version_path(version), version_schema(version), query, counties=county_aliases()
     )
     with limited_connection() as con:
-        return fetch_table(con, plan)
+        return fetch_table(con, plan, macros_installed=True)
 
 
 @dataclass(frozen=True)
@@ -158,19 +161,15 @@ def _owning(con: duckdb.DuckDBPyConnection, chunks: Iterator[bytes]) -> Iterator
 
 
 def sql_views(user: AnyUser, sql: str) -> dict[str, Path]:
-    """The tables a SQL query of ``user`` may see: each readable dataset's current version
-    under its slug (and the slug with underscores), limited to the names the query uses
-    when DuckDB can tell them without running it."""
-    tables = sql_tables(user)
-    try:
-        wanted = {name.lower() for name in duckdb.get_table_names(sql)}
-    except duckdb.Error:
-        wanted = None
-    views: dict[str, Path] = {}
-    for slug, (_dataset, version) in tables.items():
-        if wanted is None or slug in wanted or slug.replace("-", "_") in wanted:
-            views[slug] = version_path(version)
-    return views
+    """The tables a SQL query of ``user`` may see, limited to the ones it names: each
+    readable dataset's current version under its slug (the sandbox adds the name with
+    underscores). Text that does not parse gets none; the sandbox reports why."""
+    names = referenced_tables(sql)
+    if not names:
+        return {}
+    return {
+        slug: version_path(version) for slug, (_dataset, version) in sql_tables(user, names).items()
+    }
 
 
 def run_sql(user: AnyUser, sql: str) -> SqlResult:
