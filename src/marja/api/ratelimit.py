@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
@@ -144,7 +145,7 @@ class RateLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path.startswith(API_PREFIX):
+        if not request.path_info.startswith(API_PREFIX):
             return self.get_response(request)
         quota = quota_for(request)
         try:
@@ -160,4 +161,6 @@ class RateLimitMiddleware:
         response = self.get_response(request)
         for name, value in headers.items():
             response[name] = value
+        # Answers depend on who asks: no shared cache may hand one caller's to another.
+        patch_vary_headers(response, ("Authorization", "X-CKAN-API-Key", "Cookie"))
         return response

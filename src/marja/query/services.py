@@ -143,21 +143,35 @@ def export_rows(
         raise
     info = FORMATS[kind]
     name = f"{version.dataset.slug}-v{version.number}.{info.extension}"
-    return Export(_owning(con, chunks), info.media_type, name)
+    return Export(_Stream(con, chunks), info.media_type, name)
 
 
 _EXPORT_BATCH_ROWS = 50_000
 
 
-def _owning(con: duckdb.DuckDBPyConnection, chunks: Iterator[bytes]) -> Iterator[bytes]:
-    """``chunks``, closing the connection when the stream ends or is abandoned."""
-    try:
-        yield from chunks
-    finally:
-        close = getattr(chunks, "close", None)
+class _Stream:
+    """``chunks`` that close the cursor when they end, fail, or are abandoned, even when
+    never started (Django closes a streamed response's content when it is done)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, chunks: Iterator[bytes]) -> None:
+        self._con = con
+        self._chunks = chunks
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        try:
+            return next(self._chunks)
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        close = getattr(self._chunks, "close", None)
         if close is not None:
             close()
-        con.close()
+        self._con.close()
 
 
 def sql_views(user: AnyUser, sql: str) -> dict[str, Path]:

@@ -135,3 +135,27 @@ def test_a_dataset_you_may_not_read_cannot_be_exported(published: Any, client: C
     response = client.get("/api/v1/datasets/unfinished-projects/export?format=csv")
     assert response.status_code == 404
     assert response.json()["error"]["code"] in {"not_found", "dataset_not_found"}
+
+
+def test_answers_that_depend_on_the_caller_are_not_shared_by_caches(
+    census: None, client: Client
+) -> None:
+    status, _body, response = download(client, "format=csv")
+    assert status == 200
+    vary = {v.strip().lower() for v in response["Vary"].split(",")}
+    assert {"authorization", "x-ckan-api-key", "cookie"} <= vary
+
+
+def test_an_export_never_read_still_releases_its_connection(census: None) -> None:
+    from marja.core.export import PackageInfo
+    from marja.ingest.models import DatasetVersion
+    from marja.query.params import rows_query_from
+    from marja.query.services import export_rows
+
+    version = DatasetVersion.objects.filter(dataset__slug=CENSUS).latest("number")
+    export = export_rows(version, rows_query_from({}), "csv", package=PackageInfo(CENSUS, "t"))
+    export.chunks.close()  # type: ignore[attr-defined]  # what Django does on disconnect
+    import duckdb
+
+    with pytest.raises(duckdb.ConnectionException):
+        export.chunks._con.execute("SELECT 1")  # type: ignore[attr-defined]
