@@ -8,6 +8,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.functional import Promise
 
+from marja.core.text import to_persian_digits
+
 
 class ApiError(Exception):
     """Raised anywhere under an API view; answered as JSON with ``status``."""
@@ -36,8 +38,19 @@ def in_both_languages(message: Promise | str, params: dict[str, Any]) -> dict[st
     for language in ("fa", "en"):
         with translation.override(language):
             text = str(message)
-            rendered[language] = text % params if params else text
+            shown = _persian_numbers(params) if language == "fa" else params
+            rendered[language] = text % shown if params else text
     return rendered
+
+
+def _persian_numbers(params: dict[str, Any]) -> dict[str, Any]:
+    """Numbers in Persian digits for the Persian sentence (the params stay as they are)."""
+    return {
+        key: to_persian_digits(str(value))
+        if isinstance(value, int | float) and not isinstance(value, bool)
+        else value
+        for key, value in params.items()
+    }
 
 
 def error_body(code: str, message: Promise | str, params: dict[str, Any]) -> dict[str, Any]:

@@ -360,7 +360,7 @@ class SqlOut(Schema):
     elapsed_ms: float
 
 
-SQL_STATUS = {"timeout": 422, "memory": 422, "forbidden": 403}
+SQL_STATUS = {"timeout": 422, "memory": 422, "too_large": 422, "forbidden": 403}
 
 
 def sql_error(error: SqlError) -> ApiError:

@@ -68,7 +68,8 @@ def cell(value: object) -> str:
     if isinstance(value, dt.date):
         return jdate(value)
     if isinstance(value, int):
-        return num(value)
+        # Four digits and fewer are read whole (years: ۱۴۰۲, not ۱٬۴۰۲).
+        return digits(value) if -10000 < value < 10000 else num(value)
     if isinstance(value, float):
         decimals = 0 if value.is_integer() else min(4, len(repr(value).split(".")[-1]))
         return format_number(value, persian=_persian(), decimals=decimals)

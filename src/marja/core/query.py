@@ -269,7 +269,7 @@ def typed_value(item: Field, text: str, counties: Mapping[str, str]) -> Any:
                 day = parse_date(clean)
                 return dt.datetime(day.year, day.month, day.day)  # noqa: DTZ001 (naive, as stored)
         if kind is FieldType.COUNTY:
-            code = counties.get(clean.lower()) or _spaced(counties).get(_match_key(text))
+            code = counties.get(clean.lower()) or _spaced(counties).get(_joined(_match_key(text)))
             if code is None:
                 raise QueryError("unknown_county", column=item.name, value=text)
             return code
@@ -285,9 +285,14 @@ def _match_key(text: str) -> str:
     return normalize(text).replace(ZWNJ, " ").lower()
 
 
+def _joined(text: str) -> str:
+    """A name with no spaces or ZWNJ: «اسلام شهر», «اسلام‌شهر» and «اسلامشهر» meet."""
+    return text.replace(ZWNJ, "").replace(" ", "")
+
+
 def _spaced(counties: Mapping[str, str]) -> dict[str, str]:
-    """County aliases with ZWNJ read as a space («رباط کریم» as «رباط‌کریم»)."""
-    return {alias.replace(ZWNJ, " "): code for alias, code in counties.items()}
+    """County aliases however their words are joined (space, ZWNJ or nothing)."""
+    return {_joined(alias): code for alias, code in counties.items()}
 
 
 def _text_key(column_sql: str) -> str:

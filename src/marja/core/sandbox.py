@@ -91,7 +91,8 @@ class SqlError(Exception):
     ``forbidden`` (``reason``: ``function``, ``table_function``, ``system_table``,
     ``qualified_name``, ``file``, ``show``, ``external_access`` or ``unchecked``; and
     ``name`` where there is one); ``unknown_table`` (``name``); ``timeout``
-    (``seconds``); ``memory`` (``limit_mb``); ``failed`` (``message``).
+    (``seconds``); ``memory`` (``limit_mb``); ``too_large`` (``limit_mb``: one row of the
+    answer is larger than an answer may be); ``failed`` (``message``).
     """
 
     def __init__(self, code: str, **params: Any) -> None:
@@ -169,16 +170,21 @@ def fetch_result(
     try:
         result = conn.execute(_capped(body, limits.max_rows + 1, budget=budget))
         described = result.description or []
-        rows = result.fetchall()
+        first = result.fetchone()
+        if first is not None and first[-1] > budget:
+            # Even one row is larger than an answer may be: refuse before Python holds it.
+            conn.abort()
+            raise SqlError("too_large", limit_mb=limits.max_result_mb)
+        rows = [first, *result.fetchall()] if first is not None else []
     except duckdb.Error as exc:
         conn.abort()
         raise sql_error(exc, limits, conn) from None
-    # The last column is the count of rows before the byte budget was applied.
-    available = rows[0][-1] if rows else 0
+    # The last two columns: the rows before the byte budget was applied, the widest row.
+    available = rows[0][-2] if rows else 0
     return SqlResult(
-        columns=[d[0] for d in described[:-1]],
-        types=[str(d[1]) for d in described[:-1]],
-        rows=[row[:-1] for row in rows[: limits.max_rows]],
+        columns=[d[0] for d in described[:-2]],
+        types=[str(d[1]) for d in described[:-2]],
+        rows=[row[:-2] for row in rows[: limits.max_rows]],
         truncated=available > limits.max_rows or len(rows) < available,
         elapsed_ms=(time.perf_counter() - started) * 1000,
     )
@@ -288,7 +294,8 @@ def _capped(body: str, rows: int, *, budget: int | None = None) -> str:
     """``body`` limited to ``rows`` rows, materialised so DuckDB's memory limit counts them.
 
     With a ``budget`` (bytes of text), fewer rows are returned when the widest row times
-    the rows would exceed it, and a last column tells how many rows there were before.
+    the rows would exceed it; two last columns tell how many rows there were before, and
+    how wide the widest row is.
     """
     capped = f"WITH __marja_rows AS MATERIALIZED (SELECT * FROM (\n{body}\n) LIMIT {int(rows)})\n"
     if budget is None:
@@ -296,7 +303,8 @@ def _capped(body: str, rows: int, *, budget: int | None = None) -> str:
     return capped + (
         ", __marja_size AS (SELECT count(*) AS n, "
         "max(strlen(CAST(struct_pack(*COLUMNS(*)) AS VARCHAR))) AS widest FROM __marja_rows)\n"
-        "SELECT __marja_rows.*, (SELECT n FROM __marja_size) AS __marja_n FROM __marja_rows\n"
+        "SELECT __marja_rows.*, (SELECT n FROM __marja_size) AS __marja_n, "
+        "(SELECT widest FROM __marja_size) AS __marja_widest FROM __marja_rows\n"
         "LIMIT (SELECT greatest(1, least(n, "
         f"{int(budget)} // greatest(widest, 1))) FROM __marja_size)"
     )

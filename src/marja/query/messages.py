@@ -88,6 +88,10 @@ SQL_MESSAGES: dict[str, Promise] = {
         "The query needed more memory than allowed and was stopped; narrow it with filters or "
         "aggregates."
     ),
+    "too_large": _(
+        "A row of the answer is larger than the %(limit_mb)s MB an answer may be; select "
+        "fewer or shorter values."
+    ),
     "failed": _("The query failed: %(message)s"),
 }
 

@@ -619,3 +619,17 @@ def test_injection_in_values_is_a_literal(table: Path) -> None:
         assert refused(table, (key, "1; DROP TABLE canary"), con=con).code == "bad_value"
     assert refused(table, ("county", drop), con=con).code == "unknown_county"
     assert con.execute("SELECT x FROM canary").fetchall() == [(1,)]
+
+
+@pytest.mark.parametrize(
+    "typed", ["اسلامشهر", "اسلام شهر", "اسلام\u200cشهر", "رباط کریم", "رباطکریم", "رباط\u200cکریم"]
+)
+def test_a_county_reads_the_same_however_its_words_are_joined(typed: str) -> None:
+    from marja.core.convert import reference_aliases
+    from marja.core.query import typed_value
+
+    counties = reference_aliases(
+        {"eslamshahr": ("اسلامشهر", "Eslamshahr"), "robatkarim": ("رباط\u200cکریم", "Robat Karim")}
+    )
+    code = typed_value(Field("county", FieldType.COUNTY), typed, counties)
+    assert code == ("eslamshahr" if typed.startswith("اسلام") else "robatkarim")

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.test import Client
 
 from marja.catalog.models import Dataset
+from marja.core.text import to_persian_digits
 from marja.ingest.demo import demo_data
 from marja.ingest.models import DatasetVersion, Publication
 from marja.ingest.services import PublishRequest, request_publication, upload_from_path
@@ -365,7 +366,8 @@ def assert_refused(client: Client, params: dict[str, str], code: str, *named: st
     error = problem(get_rows(client, "hospital-beds", **params), 400, code)
     for word in named:
         assert word in error["message_en"], (word, error)
-        assert word in error["message_fa"], (word, error)
+        # Numbers read in Persian digits in the Persian sentence.
+        assert to_persian_digits(word) in to_persian_digits(error["message_fa"]), (word, error)
     assert ok(get_rows(client, "hospital-beds", limit="1"))["rows"]
 
 

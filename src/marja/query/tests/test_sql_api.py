@@ -129,3 +129,10 @@ def test_a_json_body_nested_too_deeply_is_a_400(client: Client) -> None:
     )
     assert response.status_code == 400
     assert response.json()["error"]["code"] in {"invalid_json", "invalid_request"}
+
+
+def test_an_answer_too_large_to_send_is_refused_not_built(tables: None, client: Client) -> None:
+    status, body = run(client, "SELECT repeat('ab', 100000000) AS huge")
+    assert status == 422, str(body)[:200]
+    assert body["error"]["code"] == "sql_too_large"
+    assert body["error"]["message_fa"] and body["error"]["message_en"]
