@@ -7,6 +7,7 @@ it sends ``f``/``op``/``v`` and is redirected to the canonical address.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 from urllib.parse import unquote, urlencode
 
@@ -83,6 +84,8 @@ def explore(request: HttpRequest, slug: str) -> HttpResponse:
     status = 200
     try:
         query = rows_query_from(params, default_limit=50)
+        if query.limit == 0:  # the API may ask for no rows (just the total); a page may not
+            query = replace(query, limit=50)
         page = rows_page(version, query, count=True)
         context.update(_table_context(request, query, page.columns, page.rows, page.total))
     except QueryError as error:

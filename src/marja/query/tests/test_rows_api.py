@@ -467,3 +467,10 @@ def test_a_version_that_is_not_a_plain_number_or_hash_is_not_found(
     assert response.json()["error"]["code"] == "version_not_found"
     page = client.get("/datasets/hospital-beds/data/", {"version": reference})
     assert page.status_code == 404
+
+
+def test_the_data_page_shows_a_page_of_rows_even_when_asked_for_none(published, client) -> None:
+    published("hospital-beds")
+    page = client.get("/datasets/hospital-beds/data/", {"limit": "0"})
+    assert page.status_code == 200
+    assert page.content.decode().count("<tr>") >= 51  # the header and 50 rows
