@@ -157,10 +157,11 @@ class RateLimitMiddleware:
             return self.get_response(request)
         headers = _headers(quota.limit, stats.reset_time, stats.remaining)
         if not allowed:
-            return too_many_requests(request, headers)
-        response = self.get_response(request)
-        for name, value in headers.items():
-            response[name] = value
+            response = too_many_requests(request, headers)
+        else:
+            response = self.get_response(request)
+            for name, value in headers.items():
+                response[name] = value
         # Answers depend on who asks: no shared cache may hand one caller's to another.
         patch_vary_headers(response, ("Authorization", "X-CKAN-API-Key", "Cookie"))
         return response

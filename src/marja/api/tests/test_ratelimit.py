@@ -60,6 +60,7 @@ def assert_refused(response) -> None:
     error = response.json()["error"]
     assert error["code"] == "rate_limited"
     assert error["params"] == {"seconds": wait}
+    assert "authorization" in response["Vary"].lower()
     assert f"{wait} seconds" in error["message_en"]
     assert "ثانیه" in error["message_fa"]
 
