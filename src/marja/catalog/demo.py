@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from marja.accounts.models import Membership, Organisation, User
@@ -80,12 +82,32 @@ def _load_organisations(items: list[dict[str, Any]]) -> None:
             )
 
 
+def _demo_password(item: dict[str, Any]) -> str:
+    """A random password the password validators accept for this account.
+
+    Django's similarity check compares letters, not order, so a random password can
+    look «too similar» to a long user name; such a draw is simply drawn again.
+    """
+    person = User(
+        username=item["username"],
+        first_name=item.get("first_name", ""),
+        last_name=item.get("last_name", ""),
+    )
+    while True:
+        password = secrets.token_urlsafe(16)
+        try:
+            validate_password(password, person)
+        except ValidationError:
+            continue
+        return password
+
+
 def _load_users(items: list[dict[str, Any]]) -> dict[str, str]:
     created: dict[str, str] = {}
     for item in items:
         user = User.objects.filter(username=item["username"]).first()
         if user is None:
-            password = secrets.token_urlsafe(12)
+            password = _demo_password(item)
             user = create_user(
                 item["username"],
                 password,
