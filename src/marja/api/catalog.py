@@ -47,6 +47,7 @@ from marja.catalog.selectors import (
     datasets_visible_to,
     search_datasets,
 )
+from marja.core.export import ExportFormat
 from marja.ingest.models import DatasetVersion
 from marja.ingest.selectors import current_version, declared_schema, versions_of
 from marja.query.selectors import VersionNotFoundError, readable_version
@@ -54,7 +55,7 @@ from marja.query.selectors import VersionNotFoundError, readable_version
 router = Router(tags=["catalog"])
 
 #: Formats of ``/api/v1/datasets/{slug}/export?format=…``, linked from every dataset.
-EXPORT_FORMATS = ("csv", "xlsx", "json", "ndjson", "parquet", "datapackage")
+EXPORT_FORMATS = tuple(f.value for f in ExportFormat)
 
 
 class DatasetParams(PageParams):

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 
 from marja.catalog.models import Dataset
 from marja.catalog.panels import Panel
+from marja.core.export import ExportFormat
 from marja.ingest.selectors import current_version
 
 
@@ -13,7 +14,7 @@ def explore_panel(request: HttpRequest, dataset: Dataset) -> Panel | None:
     version = current_version(dataset)
     if version is None:
         return None
-    formats = ("csv", "xlsx", "json", "ndjson", "parquet", "datapackage")
+    formats = [f.value for f in ExportFormat]
     return Panel(
         "query/_dataset_panel.html",
         {"dataset": dataset, "version": version, "formats": formats},

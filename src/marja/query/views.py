@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDi
 from django.shortcuts import render
 from django.urls import reverse
 
+from marja.core.export import ExportFormat
 from marja.core.query import (
     AggregateQuery,
     Bucket,
@@ -232,7 +233,7 @@ def _export_links(slug: str, params: QueryDict) -> list[tuple[str, str]]:
     for key in ("offset", "cursor", "limit", "group_by", "measures", "chart"):
         kept.pop(key, None)
     links = []
-    for name in ("csv", "xlsx", "json", "ndjson", "parquet", "datapackage"):
+    for name in (f.value for f in ExportFormat):
         kept["format"] = name
         links.append((name, f"{path}?{kept.urlencode()}"))
     return links
