@@ -279,6 +279,24 @@ def worker() -> None:
 
 
 @main.command()
+def reindex() -> None:
+    """Rebuild the search index from the catalog, in one transaction.
+
+    Searches keep answering from the old index until the new one is committed. Needed
+    only after a change made around marja's own code (e.g. SQL typed at the database).
+    """
+    _setup_django()
+    _migrate()
+    import time
+
+    from marja.search.indexing import rebuild
+
+    started = time.perf_counter()
+    count = rebuild()
+    click.echo(f"indexed {count} datasets in {time.perf_counter() - started:.1f} s")
+
+
+@main.command()
 def check() -> None:
     """Check configuration, database, migrations and storage; exit 1 on a problem."""
     from marja import config
@@ -328,6 +346,9 @@ def _django_checks() -> tuple[list[str], list[str]]:
             facts.append("database migrations applied")
     except Exception as exc:
         problems.append(f"database unreachable: {exc}")
+    problems_, facts_ = _search_index_checks()
+    problems += problems_
+    facts += facts_
     if finders.find("vendor/vazirmatn/webfonts/Vazirmatn-Regular.woff2"):
         facts.append("Vazirmatn font installed")
     else:
@@ -337,6 +358,22 @@ def _django_checks() -> tuple[list[str], list[str]]:
     else:
         facts.append("debug mode off")
     return problems, facts
+
+
+def _search_index_checks() -> tuple[list[str], list[str]]:
+    from marja.search.indexing import index_status
+
+    try:
+        status = index_status()
+    except Exception as exc:
+        return [f"search index unreadable: {exc}"], []
+    if not status.complete:
+        return [
+            f"search index: {status.indexed} of {status.datasets} datasets indexed"
+            + ("" if status.structures else ", its full-text index is missing")
+            + "; run marja reindex"
+        ], []
+    return [], [f"search index: all {status.datasets} datasets indexed"]
 
 
 def _report(problems: list[str], facts: list[str]) -> None:

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "marja.catalog",
     "marja.ingest",
     "marja.query",
+    "marja.search",
     "marja.web",
 ]
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("marja.web.urls")),
     path("", include("marja.api.urls")),
     path("", include("marja.query.urls")),
+    path("", include("marja.search.urls")),
     path("", include("marja.catalog.urls")),
     path("", include("marja.ingest.urls")),
     path("accounts/", include("marja.accounts.urls")),

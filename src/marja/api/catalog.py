@@ -41,16 +41,14 @@ from marja.api.schemas import (
     page_links,
 )
 from marja.catalog.models import Dataset
-from marja.catalog.selectors import (
-    DatasetFilters,
-    dataset_for,
-    datasets_visible_to,
-    search_datasets,
-)
+from marja.catalog.selectors import dataset_for, datasets_visible_to
 from marja.core.export import ExportFormat
+from marja.core.fulltext import SearchQueryError
 from marja.ingest.models import DatasetVersion
 from marja.ingest.selectors import current_version, declared_schema, versions_of
 from marja.query.selectors import VersionNotFoundError, readable_version
+from marja.search.messages import SEARCH_MESSAGES
+from marja.search.selectors import SearchFilters, SearchRequest, search
 
 router = Router(tags=["catalog"])
 
@@ -86,7 +84,7 @@ def dataset_not_found(slug: str) -> ApiError:
     )
 
 
-def _check_choice(name: str, value: str, choices: list[str]) -> None:
+def check_choice(name: str, value: str, choices: list[str]) -> None:
     if value and value not in choices:
         raise ApiError(
             400,
@@ -96,6 +94,12 @@ def _check_choice(name: str, value: str, choices: list[str]) -> None:
             name=name,
             choices=", ".join(choices),
         )
+
+
+def query_error(exc: SearchQueryError) -> ApiError:
+    """A query the search cannot run (too long, too many words), as a 400 answer."""
+    params: dict[str, Any] = dict(exc.params)
+    return ApiError(400, exc.code, SEARCH_MESSAGES[exc.code], **params)
 
 
 def _named(item: Any, key: str = "slug") -> Named:
@@ -197,18 +201,17 @@ def version_out(request: HttpRequest, dataset: Dataset, version: DatasetVersion)
     "/datasets",
     response={200: DatasetPage, **errors(400)},
     summary="Search and list datasets",
-    description="The datasets the caller may see, newest change first. `q` searches titles, "
-    "descriptions and tags (Persian letters and digits in any form); the other filters "
+    description="The datasets the caller may see, newest change first; with `q`, the best "
+    "matches first (the search of `/api/v1/search`, without facets). The other filters "
     "take a slug (`organisation`, `theme`), a tag, an access level (public, internal, "
     "restricted), a county code or a status (draft, published, deprecated). `count` "
     "counts only what the caller may see.",
     url_name="datasets",
 )
 def datasets(request: HttpRequest, params: Query[DatasetParams]) -> DatasetPage:
-    _check_choice("access", params.access, list(Dataset.Access.values))
-    _check_choice("status", params.status, list(Dataset.Status.values))
-    filters = DatasetFilters(
-        text=params.q,
+    check_choice("access", params.access, list(Dataset.Access.values))
+    check_choice("status", params.status, list(Dataset.Status.values))
+    filters = SearchFilters(
         organisation=params.organisation,
         theme=params.theme,
         tag=params.tag,
@@ -216,9 +219,12 @@ def datasets(request: HttpRequest, params: Query[DatasetParams]) -> DatasetPage:
         county=params.county,
         status=params.status,
     )
-    found = search_datasets(caller(request), filters)
-    count = found.count()
-    page = found.prefetch_related("tags")[params.offset : params.offset + params.limit]
+    try:
+        found = search(caller(request), SearchRequest(params.q, filters))
+    except SearchQueryError as exc:
+        raise query_error(exc) from None
+    count = found.count
+    page = found.datasets.prefetch_related("tags")[params.offset : params.offset + params.limit]
     return DatasetPage(
         count=count,
         results=[dataset_summary(request, d) for d in page],

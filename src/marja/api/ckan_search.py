@@ -6,7 +6,8 @@ is in no result, no count and no facet. As in CKAN, private datasets (marja's in
 and restricted ones) are searched only with ``include_private=true`` and drafts only with
 ``include_drafts=true``; ``package_list`` lists public datasets only.
 
-``q`` is the catalog's Persian-aware text search; ``fq`` takes the filters CKAN clients
+``q`` is the catalog's Persian-aware full-text search (:mod:`marja.search`), and
+``sort=score desc`` its ranking; ``fq`` takes the filters CKAN clients
 send (``organization:x tags:"y" groups:z license_id:… res_format:CSV``, also negated with
 ``-`` and with ``(a OR b)`` lists); Solr's other syntax is refused with a Validation Error.
 """
@@ -45,9 +46,12 @@ from marja.api.ckan_base import (
 )
 from marja.api.ckan_dicts import package_dict
 from marja.catalog.models import County, Dataset, Licence, Tag, Theme
-from marja.catalog.selectors import VISIBLE_STATUSES, DatasetFilters, datasets_visible_to
+from marja.catalog.selectors import VISIBLE_STATUSES, datasets_visible_to
+from marja.core.fulltext import SearchQueryError
 from marja.core.text import normalize
 from marja.ingest.models import DatasetVersion
+from marja.search.messages import SEARCH_MESSAGES
+from marja.search.selectors import matching
 
 ROWS_DEFAULT = 10
 #: CKAN's ``ckan.search.rows_max`` default.
@@ -197,7 +201,7 @@ def _sort(text: str) -> list[Any]:
     )
     keys = {
         "metadata_modified": F("modified"),
-        "score": F("modified"),
+        "score": F("score"),
         "metadata_created": F("created_at"),
         "title_string": titles,
         "name": F("slug"),
@@ -296,7 +300,10 @@ def package_search(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
         include_private=bool_param(data, "include_private", False),
         include_drafts=bool_param(data, "include_drafts", False),
     )
-    matches = apply_fq(DatasetFilters(text=text).apply(datasets), terms)
+    try:
+        matches = apply_fq(matching(datasets, text), terms)
+    except SearchQueryError as exc:
+        raise ValidationError("q", SEARCH_MESSAGES[exc.code], **exc.params) from None
     order = _sort(sort)
     facet_fields = json_param(data, "facet.field") or []
     if isinstance(facet_fields, str):

@@ -16,6 +16,7 @@ from marja.api.catalog import router as catalog_router
 from marja.api.errors import ApiError, error_response
 from marja.api.publishing import router as publishing_router
 from marja.api.query import router as query_router
+from marja.api.search import router as search_router
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ api = NinjaAPI(
 )
 api.add_router("/", query_router)
 api.add_router("/", catalog_router)
+api.add_router("/", search_router)
 api.add_router("/", publishing_router)
 
 

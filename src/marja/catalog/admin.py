@@ -152,13 +152,3 @@ class DatasetAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     @admin.display(description=_("updated"), ordering="updated_at")
     def updated(self, dataset: Dataset) -> str:
         return format_date(timezone.localdate(dataset.updated_at))
-
-    def save_related(
-        self,
-        request: HttpRequest,
-        form: ModelForm,  # type: ignore[type-arg]
-        formsets: Any,
-        change: bool,
-    ) -> None:
-        super().save_related(request, form, formsets, change)
-        services.reindex_dataset(form.instance)

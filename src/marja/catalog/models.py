@@ -175,7 +175,6 @@ class Dataset(models.Model):
         _("contact person"), max_length=120, blank=True, validators=[validate_plain_text]
     )
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
-    search_text = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)

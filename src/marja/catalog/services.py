@@ -27,7 +27,7 @@ from marja.catalog.models import (
     Tag,
     Theme,
 )
-from marja.core.text import normalize, search_key
+from marja.core.text import normalize
 from marja.ledger.services import record
 
 
@@ -76,16 +76,6 @@ def _tags_named(names: Iterable[str]) -> list[Tag]:
     return tags
 
 
-def _index_text(dataset: Dataset, tags: Iterable[Tag]) -> str:
-    parts = [
-        dataset.slug, dataset.title_fa, dataset.title_en, dataset.description_fa,
-        dataset.description_en, dataset.publisher.name_fa, dataset.publisher.name_en,
-        dataset.publisher.abbreviation, dataset.theme.name_fa, dataset.theme.name_en,
-        *(tag.name for tag in tags),
-    ]  # fmt: skip
-    return search_key(" ".join(part for part in parts if part))
-
-
 def _apply(dataset: Dataset, data: DatasetIn) -> None:
     for name in _SCALAR_FIELDS:
         value = getattr(data, name)
@@ -98,7 +88,6 @@ def _apply(dataset: Dataset, data: DatasetIn) -> None:
 
 def _save(dataset: Dataset, data: DatasetIn) -> Dataset:
     tags = _tags_named(data.tags)
-    dataset.search_text = _index_text(dataset, tags)
     dataset.full_clean(exclude=["tags", "counties"])
     dataset.save()
     dataset.tags.set(tags)
@@ -204,9 +193,3 @@ def record_reference_version(
         note=note,
         created_by=actor,
     )
-
-
-def reindex_dataset(dataset: Dataset) -> None:
-    """Bring ``search_text`` up to date after a change made outside these services."""
-    text = _index_text(dataset, dataset.tags.all())
-    Dataset.objects.filter(pk=dataset.pk).update(search_text=text)

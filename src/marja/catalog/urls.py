@@ -4,7 +4,6 @@ from marja.catalog import views
 
 app_name = "catalog"
 urlpatterns = [
-    path("datasets/", views.dataset_list, name="datasets"),
     path("datasets/new/", views.dataset_create, name="dataset_create"),
     path("datasets/<slug:slug>/", views.dataset_detail, name="dataset"),
     path("datasets/<slug:slug>/edit/", views.dataset_edit, name="dataset_edit"),

@@ -1,11 +1,11 @@
-"""Catalog pages: dataset list with facets, dataset page, organisations, the dataset form."""
+"""Catalog pages: the dataset page, organisations, the dataset form (the list of datasets
+is the search page, in the search app)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,48 +17,7 @@ from marja.catalog import services
 from marja.catalog.forms import DatasetForm
 from marja.catalog.models import County, Dataset
 from marja.catalog.panels import dataset_panels
-from marja.catalog.selectors import (
-    DatasetFilters,
-    dataset_for,
-    datasets_visible_to,
-    facets_for,
-    search_datasets,
-)
-
-PAGE_SIZE = 20
-_QUERY_MAX = 200
-
-
-def _filters_from(request: HttpRequest) -> DatasetFilters:
-    get = request.GET
-    return DatasetFilters(
-        text=get.get("q", "")[:_QUERY_MAX],
-        organisation=get.get("organisation", "")[:100],
-        theme=get.get("theme", "")[:100],
-        tag=get.get("tag", "")[:100],
-        access=get.get("access", "")[:20],
-        county=get.get("county", "")[:100],
-    )
-
-
-def dataset_list(request: HttpRequest) -> HttpResponse:
-    filters = _filters_from(request)
-    matches = search_datasets(request.user, filters)
-    page = Paginator(matches, PAGE_SIZE).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
-    return render(
-        request,
-        "catalog/dataset_list.html",
-        {
-            "filters": filters,
-            "page": page,
-            "facets": facets_for(matches, filters),
-            "query_string": params.urlencode(),
-            "can_create": organisations_of(request.user, EDITING_ROLES).exists()
-            or getattr(request.user, "is_superuser", False),
-        },
-    )
+from marja.catalog.selectors import dataset_for, datasets_of, datasets_visible_to
 
 
 def dataset_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -150,7 +109,7 @@ def _kind_order() -> Case:
 
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = get_object_or_404(Organisation.objects.select_related("parent"), slug=slug)
-    datasets = search_datasets(request.user, DatasetFilters(organisation=organisation.slug))
+    datasets = datasets_of(request.user, organisation)
     return render(
         request,
         "catalog/organisation_detail.html",

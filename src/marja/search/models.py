@@ -1,0 +1,40 @@
+"""The search index: one document per dataset, kept in step with the catalog."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from marja.catalog.models import Dataset
+
+
+class SearchDocument(models.Model):
+    """What search knows of a dataset, in the folded form both engines index.
+
+    The ``*_key`` columns hold tokens made by :mod:`marja.core.fulltext`, padded with a
+    space at each end. SQLite indexes them in the FTS5 table ``search_document_fts``
+    (kept in step by triggers), PostgreSQL in the generated ``tsvector`` column
+    ``vector`` (GIN index); both are created by this app's migration, outside the model.
+    """
+
+    dataset = models.OneToOneField(
+        Dataset, primary_key=True, on_delete=models.CASCADE, related_name="search_document"
+    )
+    title_key = models.TextField()
+    keywords_key = models.TextField()
+    body_key = models.TextField()
+    title_fa_sort = models.CharField(max_length=400)
+    title_en_sort = models.CharField(max_length=400)
+    fields = models.JSONField(default=list)
+    format = models.CharField(_("format"), max_length=12, blank=True)
+    quality = models.PositiveSmallIntegerField(default=0)
+    data_updated_at = models.DateTimeField(null=True)
+    due_at = models.DateTimeField(null=True)
+    indexed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "search_document"
+        verbose_name = _("search document")
+
+    def __str__(self) -> str:
+        return f"search document of dataset {self.dataset_id}"
