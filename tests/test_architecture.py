@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "marja"
-DOMAIN_APPS = ["accounts", "ledger", "catalog", "ingest", "query"]
+DOMAIN_APPS = ["accounts", "ledger", "catalog", "ingest", "query", "search"]
 
 
 def imported_modules(package: Path) -> set[tuple[str, str]]:
@@ -48,13 +48,16 @@ def test_domain_apps_do_not_import_the_web_layer(app: str) -> None:
 @pytest.mark.parametrize(
     ("app", "forbidden"),
     [
-        ("ledger", ("marja.catalog", "marja.ingest")),
-        ("catalog", ("marja.ingest",)),
+        ("ledger", ("marja.catalog", "marja.ingest", "marja.search")),
+        ("catalog", ("marja.ingest", "marja.search")),
+        ("ingest", ("marja.search", "marja.query")),
+        ("query", ("marja.search",)),
     ],
 )
 def test_lower_apps_do_not_depend_on_higher_ones(app: str, forbidden: tuple[str, ...]) -> None:
     """The ledger records for everyone; the catalog knows nothing of publishing (ingest
-    adds its panel to the dataset page through catalog.panels)."""
+    adds its panel to the dataset page through catalog.panels) nor of search (search
+    follows the catalog's changes through signals)."""
     assert not {(f, m) for f, m in imported_modules(SRC / app) if m.startswith(forbidden)}
 
 

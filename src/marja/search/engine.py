@@ -46,6 +46,8 @@ _SQLITE_STRUCTURES = (
 
 # The lexemes are the stored tokens themselves: no parser, no dictionary, no stemming.
 _POSTGRES_STRUCTURES = (
+    # Deferred foreign-key checks of earlier writes in the transaction block ALTER TABLE.
+    "SET CONSTRAINTS ALL IMMEDIATE",
     """ALTER TABLE search_document ADD COLUMN IF NOT EXISTS vector tsvector
     GENERATED ALWAYS AS (array_to_tsvector(array_remove(
         string_to_array(title_key || keywords_key || body_key, ' '), ''))) STORED""",
@@ -74,7 +76,10 @@ def drop_structures(conn: BaseDatabaseWrapper) -> None:
             "DROP TABLE IF EXISTS search_document_fts",
         )
     elif conn.vendor == "postgresql":
-        statements = ("ALTER TABLE search_document DROP COLUMN IF EXISTS vector",)
+        statements = (
+            "SET CONSTRAINTS ALL IMMEDIATE",
+            "ALTER TABLE search_document DROP COLUMN IF EXISTS vector",
+        )
     else:
         statements = ()
     with conn.cursor() as cursor:

@@ -151,9 +151,20 @@ def _batches(datasets: QuerySet[Dataset]) -> Iterator[list[Dataset]]:
 @transaction.atomic
 def rebuild() -> int:
     """Make the whole index again, in one transaction: searches see the old index until
-    the new one is committed. Returns how many datasets were indexed."""
-    engine.create_structures(connection)
-    SearchDocument.objects.all().delete()
+    the new one is committed. Returns how many datasets were indexed.
+
+    On SQLite the FTS5 table and its triggers are made anew too (an external-content
+    index must never be told to delete rows it does not hold, which a lost or stale
+    index would be).
+    """
+    if connection.vendor == "sqlite":
+        engine.drop_structures(connection)
+        SearchDocument.objects.all().delete()
+        engine.create_structures(connection)
+    else:
+        if not engine.structures_present()["index"]:
+            engine.create_structures(connection)  # before any row changes: DDL comes first
+        SearchDocument.objects.all().delete()
     count = 0
     for batch in _batches(Dataset.objects.all()):
         SearchDocument.objects.bulk_create([document_for(d) for d in batch])
