@@ -274,3 +274,129 @@ def test_api_documentation_renders_from_marjas_own_files(site: str, page: object
     assert page.locator(".swagger-ui .opblock-summary-path", has_text="/api/v1/sql").count() == 1
     assert not outside, outside
     assert not blocked, blocked
+
+
+# Search: the header box's suggestions and the results page -------------------------------
+
+
+def test_header_search_suggests_as_you_type_and_the_keyboard_picks_in_a_real_browser(
+    site: str, page: object
+) -> None:
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    page.goto(site + "/organisations/")  # any page: the box is in the header
+    box = page.locator("#site-q")
+    expect(box).to_have_attribute("role", "combobox")
+    expect(box).to_have_attribute("aria-expanded", "false")
+    listbox = page.locator("header ul.suggestions[role=listbox]")
+    expect(listbox).to_be_hidden()
+
+    box.press_sequentially("جمعی", delay=40)  # a partial word, as it is being typed
+    expect(listbox).to_be_visible()
+    expect(box).to_have_attribute("aria-expanded", "true")
+    options = listbox.locator("[role=option]")
+    census = options.filter(has_text="سرشماری ۱۳۹۵")
+    expect(census).to_have_count(1)
+    expect(census.locator("a")).to_have_attribute("href", "/datasets/county-population-1395/")
+    expect(listbox).not_to_contain_text("طرح‌های عمرانی")  # restricted: never offered
+    page.screenshot(path=OUTPUT / "search-suggestions.png", full_page=True)
+
+    # ArrowDown selects the first option, ArrowUp wraps to the last and back.
+    first = options.first
+    box.press("ArrowDown")
+    expect(first).to_have_attribute("aria-selected", "true")
+    first_id = first.get_attribute("id")
+    assert first_id
+    expect(box).to_have_attribute("aria-activedescendant", first_id)
+    if options.count() > 1:
+        box.press("ArrowUp")
+        expect(options.last).to_have_attribute("aria-selected", "true")
+        expect(first).to_have_attribute("aria-selected", "false")
+        box.press("ArrowDown")
+        expect(first).to_have_attribute("aria-selected", "true")
+    href = first.locator("a").get_attribute("href")
+    assert href in ("/datasets/county-population-1395/", "/datasets/county-population-1390/")
+
+    # Enter follows the selected suggestion, not the form.
+    box.press("Enter")
+    expect(page).to_have_url(site + href)
+    expect(page.locator("h1")).to_contain_text("جمعیت")
+
+
+def test_search_results_page_marks_words_counts_in_persian_and_facets_narrow_in_a_real_browser(
+    site: str, page: object
+) -> None:
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    page.goto(site + "/")
+    page.fill("#site-q", "شهرستان")
+    page.press("#site-q", "Enter")  # nothing selected: the form is submitted
+    expect(page).to_have_url(re.compile(r"/datasets/\?q="))
+    html = page.locator("html")
+    expect(html).to_have_attribute("dir", "rtl")
+    expect(html).to_have_attribute("lang", "fa")
+    assert page.evaluate("getComputedStyle(document.querySelector('ul.results')).direction") == (
+        "rtl"
+    )
+
+    results = page.locator("ul.results > li")
+    marks = page.locator("ul.results mark")
+    expect(page.locator("ul.results h3 mark").first).to_be_visible()  # in titles
+    assert all(m.startswith("شهرستان") for m in marks.all_inner_texts())
+    count = page.locator("[data-total]")
+    total = int(count.get_attribute("data-total") or "0")
+    assert total > 2
+    expect(results).to_have_count(total)
+    persian = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+    expect(count).to_contain_text(str(total).translate(persian))
+    assert not re.search("[0-9]", count.inner_text().split("·")[0])
+    page.screenshot(path=OUTPUT / "search-results.png", full_page=True)
+
+    # A facet link narrows the results to the number it shows.
+    facet = page.locator("section[data-facet=organisation] a").first
+    name = facet.locator("span").first.inner_text()
+    shown = facet.locator("span.muted").inner_text()
+    narrowed = int(shown.translate(str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789")))
+    assert 0 < narrowed < total
+    facet.click()
+    expect(page).to_have_url(re.compile(r"organisation="))
+    expect(page.locator("[data-total]")).to_have_attribute("data-total", str(narrowed))
+    expect(results).to_have_count(narrowed)
+    for publisher in results.locator(".meta span:first-child a").all_inner_texts():
+        assert publisher == name
+    chosen = page.locator("section[data-facet=organisation] a[aria-current=true]")
+    expect(chosen).to_have_count(1)
+    expect(chosen).to_contain_text(name)
+    expect(page.locator("#search-page-q")).to_have_value("شهرستان")  # the query is kept
+    expect(marks.first).to_be_visible()
+    page.screenshot(path=OUTPUT / "search-facet.png", full_page=True)
+
+    # Choosing it again takes the filter away.
+    chosen.click()
+    expect(page.locator("[data-total]")).to_have_attribute("data-total", str(total))
+
+
+def test_search_box_escape_closes_the_suggestions_and_keeps_the_text_in_a_real_browser(
+    site: str, page: object
+) -> None:
+    """The ARIA combobox pattern: Escape closes an open list; only a second Escape, with
+    the list closed, may clear the box (a type=search box clears itself on Escape)."""
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    page.goto(site + "/organisations/")
+    box = page.locator("#site-q")
+    listbox = page.locator("header ul.suggestions[role=listbox]")
+    box.press_sequentially("جمعی", delay=40)
+    expect(listbox).to_be_visible()
+    box.press("Escape")
+    expect(listbox).to_be_hidden()
+    expect(box).to_have_attribute("aria-expanded", "false")
+    expect(box).to_have_value("جمعی")
+    box.press_sequentially("ت", delay=40)
+    expect(listbox).to_be_visible()
+    expect(listbox.locator("[role=option]").first).to_contain_text("جمعیت")

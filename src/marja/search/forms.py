@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from marja.core.fulltext import MAX_QUERY_CHARS
 from marja.search.selectors import SearchFilters, SearchRequest, Sort
 
 #: Longest value accepted for a filter; longer ones cannot name anything.
@@ -31,11 +30,11 @@ def sort_from(raw: str | None) -> Sort | None:
 def request_from(params: Mapping[str, str]) -> SearchRequest:
     """A search from page parameters: ``q``, the filters and ``sort``.
 
-    The text is passed on whole (up to one character over the limit, so an overlong
-    query is refused by the parser with its own message rather than cut silently).
+    The text is passed on whole: an overlong query is refused by the parser, whose
+    message states its real length, rather than cut silently.
     """
     return SearchRequest(
-        text=str(params.get("q", ""))[: MAX_QUERY_CHARS + 1],
+        text=str(params.get("q", "")),
         filters=filters_from(params),
         sort=sort_from(params.get("sort")),
     )

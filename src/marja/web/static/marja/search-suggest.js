@@ -93,7 +93,10 @@
       timer = setTimeout(ask, 150);
     });
     input.addEventListener("keydown", function (event) {
-      if (list.hidden) return;
+      if (list.hidden) {
+        if (event.key === "ArrowDown" && input.value.trim()) ask();
+        return;
+      }
       if (event.key === "ArrowDown") {
         highlight(active + 1);
         event.preventDefault();
@@ -101,6 +104,7 @@
         highlight(active - 1);
         event.preventDefault();
       } else if (event.key === "Escape") {
+        event.preventDefault(); // close the list only; a second Escape clears the box
         close();
       } else if (event.key === "Enter" && active >= 0) {
         event.preventDefault();
