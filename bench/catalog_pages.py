@@ -30,7 +30,7 @@ from django.test import Client  # noqa: E402
 from marja.accounts.models import Organisation, User  # noqa: E402
 from marja.catalog.demo import load_demo  # noqa: E402
 from marja.catalog.models import Dataset, Licence, Theme  # noqa: E402
-from marja.core.text import search_key  # noqa: E402
+from marja.search.indexing import rebuild  # noqa: E402
 
 PAGES = {
     "home": "/",
@@ -81,10 +81,10 @@ def add_synthetic(count: int) -> None:
                 access=["public", "internal", "restricted"][i % 3],
                 status="published",
                 frequency="yearly",
-                search_text=search_key(title),
             )
         )
     Dataset.objects.bulk_create(rows, batch_size=500)
+    rebuild()  # bulk_create sends no signal: index them as `marja reindex` does
 
 
 def main() -> None:
