@@ -224,7 +224,7 @@ def datasets(request: HttpRequest, params: Query[DatasetParams]) -> DatasetPage:
     except SearchQueryError as exc:
         raise query_error(exc) from None
     count = found.count
-    page = found.datasets.prefetch_related("tags")[params.offset : params.offset + params.limit]
+    page = found.page(params.offset, params.limit, prefetch=("tags",))
     return DatasetPage(
         count=count,
         results=[dataset_summary(request, d) for d in page],

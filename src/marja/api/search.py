@@ -132,18 +132,18 @@ def search_datasets(request: HttpRequest, params: Query[SearchParams]) -> Search
     results = run_search(
         request, SearchRequest(params.q, filters, Sort(params.sort) if params.sort else None)
     )
-    page = results.datasets.prefetch_related("tags")[params.offset : params.offset + params.limit]
+    page = results.page(params.offset, params.limit, prefetch=("tags",))
     terms = results.query.terms
     hits = [
         SearchHitOut(
             **dataset_summary(request, d).model_dump(),
             score=d.score,  # type: ignore[attr-defined]
-            format=d.search_document.format,
+            format=d.search_facts.format,
             matched_fields=matched_fields(d.search_document.fields, terms) if terms else [],
         )
         for d in page
     ]
-    facets = facets_for(results.found, filters, limit=params.facet_limit) if params.facets else {}
+    facets = facets_for(results.ids, filters, limit=params.facet_limit) if params.facets else {}
     return SearchPage(
         count=results.count,
         matched=results.matched,

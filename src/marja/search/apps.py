@@ -20,8 +20,12 @@ class SearchConfig(AppConfig):
 def _index_what_is_missing(**_: Any) -> None:
     """After ``migrate``: index the datasets that have no search document yet (a new
     installation of this app over an existing catalog)."""
+    from django.db.models import Q
+
     from marja.catalog.models import Dataset
     from marja.search.indexing import index_datasets
 
-    missing = Dataset.objects.filter(search_document__isnull=True).values_list("pk", flat=True)
+    missing = Dataset.objects.filter(
+        Q(search_document__isnull=True) | Q(search_facts__isnull=True)
+    ).values_list("pk", flat=True)
     index_datasets(list(missing))

@@ -7,10 +7,14 @@ question, "which datasets have these token prefixes"; ranking is done in portabl
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 from marja.core.fulltext import ParsedQuery, fts5_match, tsquery
@@ -96,19 +100,65 @@ def _statements(conn: BaseDatabaseWrapper) -> tuple[str, ...]:
 
 
 def matching_ids(query: ParsedQuery, *, any_clause: bool = False) -> RawSQL:
-    """A subquery of the ids of datasets whose documents match ``query``.
+    """A subquery of the ids of datasets whose documents match ``query``, for ``pk__in``.
 
-    For a query of exclusions only, the ids of datasets that have an excluded word.
+    For a query of exclusions only, the ids of datasets that have an excluded word. On
+    PostgreSQL the match runs at once, on its own, with the full-text index (see
+    :func:`index_first`), and the subquery yields its ids: the planner then plans the
+    rest of the search (permissions, filters) with its usual costs.
     """
     if connection.vendor == "sqlite":
         return RawSQL(
             "SELECT rowid FROM search_document_fts WHERE search_document_fts MATCH %s",
             (fts5_match(query, any_clause=any_clause),),
         )
-    return RawSQL(
-        "SELECT dataset_id FROM search_document WHERE vector @@ %s::tsquery",
-        (tsquery(query, any_clause=any_clause),),
-    )
+    with index_first(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT dataset_id FROM search_document WHERE vector @@ %s::tsquery",
+            (tsquery(query, any_clause=any_clause),),
+        )
+        return id_set([row[0] for row in cursor.fetchall()])
+
+
+@contextmanager
+def index_first() -> Iterator[None]:
+    """Run the statements inside so that PostgreSQL uses the full-text index.
+
+    PostgreSQL's planner prices a prefix search in the GIN index so high that it reads
+    every row of ``search_document`` instead (or walks its primary key): ~50 ms at 10,000
+    datasets, where the index answers in ~4 ms. Inside this block, in its own
+    transaction, sequential and plain index scans are priced out (bitmap scans remain);
+    rolling back undoes the setting too. Elsewhere it does nothing.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        yield
+        cursor.execute("SET LOCAL enable_seqscan = on")
+        cursor.execute("SET LOCAL enable_indexscan = on")
+
+
+def ids_of(datasets: QuerySet[Any]) -> list[int]:
+    """The ids of ``datasets`` (a query with a :func:`matching_ids` condition), fetched once."""
+    return list(datasets.order_by().values_list("pk", flat=True))
+
+
+def id_set(ids: list[int]) -> RawSQL:
+    """A subquery yielding ``ids``, bound as one parameter however many there are."""
+    if connection.vendor == "sqlite":
+        return RawSQL("SELECT value FROM json_each(%s)", (json.dumps(ids),))
+    return RawSQL("SELECT unnest(%s::integer[])", (ids,))
+
+
+def analyse() -> None:
+    """Refresh the planner's statistics after a rebuild (PostgreSQL; a server with
+    autovacuum off would otherwise plan every search as if one row matched)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE search_document")
 
 
 def optimise() -> None:

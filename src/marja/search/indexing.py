@@ -20,7 +20,7 @@ from marja.catalog.models import Dataset
 from marja.core.fulltext import document_key, sort_key
 from marja.ingest.models import DatasetSchema, DatasetVersion
 from marja.search import engine
-from marja.search.models import SearchDocument
+from marja.search.models import SearchDocument, SearchFacts
 
 #: How long after its last version a dataset of each frequency is expected to have a new
 #: one (one period and a half); irregular and one-off datasets are never late.
@@ -81,8 +81,8 @@ def _quality(dataset: Dataset, version: DatasetVersion | None, fields: list[Any]
     return sum(weight for weight, holds in points if holds)
 
 
-def document_for(dataset: Dataset) -> SearchDocument:
-    """The search document of a dataset loaded by :func:`_with_everything`."""
+def document_for(dataset: Dataset) -> tuple[SearchDocument, SearchFacts]:
+    """What search keeps of a dataset loaded by :func:`_with_everything`."""
     versions = dataset.versions_newest_first  # type: ignore[attr-defined]
     version: DatasetVersion | None = versions[0] if versions else None
     fields = _declared_fields(dataset)
@@ -97,24 +97,41 @@ def document_for(dataset: Dataset) -> SearchDocument:
     expected = EXPECTED_EVERY.get(Dataset.Frequency(dataset.frequency))
     published = version.published_at if version is not None else None
     source_format = str(version.read.get("format", "")) if version is not None else ""
-    return SearchDocument(
+    document = SearchDocument(
         dataset=dataset,
         title_key=document_key([dataset.title_fa, dataset.title_en], join_neighbours=True),
         keywords_key=document_key([k for k in keywords if k], join_neighbours=True),
         body_key=document_key(
             [dataset.description_fa, dataset.description_en], join_neighbours=False
         ),
-        title_fa_sort=sort_key(dataset.title_fa),
-        title_en_sort=sort_key(dataset.title_en or dataset.title_fa),
         fields=[[f["name"], f.get("label_fa") or "", f.get("label_en") or ""] for f in fields],
+    )
+    facts = SearchFacts(
+        dataset=dataset,
+        publisher_key=dataset.publisher_id,
+        theme_key=dataset.theme_id,
+        access=dataset.access,
+        frequency=dataset.frequency,
         format=source_format if source_format in FORMAT_LABELS else "",
         quality=_quality(dataset, version, fields),
         data_updated_at=published,
         due_at=published + expected if published is not None and expected else None,
+        title_fa_sort=sort_key(dataset.title_fa),
+        title_en_sort=sort_key(dataset.title_en or dataset.title_fa),
     )
+    return document, facts
 
 
-_COLUMNS = [f.name for f in SearchDocument._meta.concrete_fields if f.name != "dataset"]
+def _columns(model: type[SearchDocument | SearchFacts]) -> list[str]:
+    return [f.name for f in model._meta.concrete_fields if f.name not in ("dataset", "indexed_at")]
+
+
+def _write(row: SearchDocument | SearchFacts) -> None:
+    """Update the row in place (so the FTS triggers see an UPDATE), or insert it."""
+    model = type(row)
+    values = {name: getattr(row, name) for name in _columns(model)}
+    if not model.objects.filter(pk=row.pk).update(**values):
+        row.save(force_insert=True)
 
 
 def index_datasets(ids: Iterable[int]) -> int:
@@ -126,14 +143,12 @@ def index_datasets(ids: Iterable[int]) -> int:
     written = 0
     with transaction.atomic():
         found = list(_with_everything(Dataset.objects.filter(pk__in=wanted)))
-        SearchDocument.objects.filter(pk__in=wanted - {d.pk for d in found}).delete()
+        gone = wanted - {d.pk for d in found}
+        SearchDocument.objects.filter(pk__in=gone).delete()
+        SearchFacts.objects.filter(pk__in=gone).delete()
         for dataset in found:
-            document = document_for(dataset)
-            updated = SearchDocument.objects.filter(pk=dataset.pk).update(
-                **{name: getattr(document, name) for name in _COLUMNS if name != "indexed_at"}
-            )
-            if not updated:
-                document.save(force_insert=True)
+            for row in document_for(dataset):
+                _write(row)
             written += 1
     return written
 
@@ -165,11 +180,15 @@ def rebuild() -> int:
         if not engine.structures_present()["index"]:
             engine.create_structures(connection)  # before any row changes: DDL comes first
         SearchDocument.objects.all().delete()
+    SearchFacts.objects.all().delete()
     count = 0
     for batch in _batches(Dataset.objects.all()):
-        SearchDocument.objects.bulk_create([document_for(d) for d in batch])
+        rows = [document_for(d) for d in batch]
+        SearchDocument.objects.bulk_create([document for document, _ in rows])
+        SearchFacts.objects.bulk_create([facts for _, facts in rows])
         count += len(batch)
     engine.optimise()
+    engine.analyse()
     return count
 
 
@@ -189,6 +208,6 @@ def index_status() -> IndexStatus:
     present = engine.structures_present()
     return IndexStatus(
         datasets=Dataset.objects.count(),
-        indexed=SearchDocument.objects.count(),
+        indexed=min(SearchDocument.objects.count(), SearchFacts.objects.count()),
         structures=bool(present["index"] and present["triggers"]),
     )

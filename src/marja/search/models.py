@@ -23,13 +23,8 @@ class SearchDocument(models.Model):
     title_key = models.TextField()
     keywords_key = models.TextField()
     body_key = models.TextField()
-    title_fa_sort = models.CharField(max_length=400)
-    title_en_sort = models.CharField(max_length=400)
+    #: The declared fields as [name, Persian label, English label], to say which matched.
     fields = models.JSONField(default=list)
-    format = models.CharField(_("format"), max_length=12, blank=True)
-    quality = models.PositiveSmallIntegerField(default=0)
-    data_updated_at = models.DateTimeField(null=True)
-    due_at = models.DateTimeField(null=True)
     indexed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -38,3 +33,34 @@ class SearchDocument(models.Model):
 
     def __str__(self) -> str:
         return f"search document of dataset {self.dataset_id}"
+
+
+class SearchFacts(models.Model):
+    """What search knows of a dataset besides its words: facet values, upkeep, sort keys.
+
+    Narrow on purpose, apart from the wide :class:`SearchDocument` (and from the dataset's
+    own row, wide with its descriptions): every facet count and every ordering reads one
+    row of it per matching dataset. The dataset's publisher, theme, access level and
+    frequency are copied here for that reason, rewritten with the rest on every change.
+    """
+
+    dataset = models.OneToOneField(
+        Dataset, primary_key=True, on_delete=models.CASCADE, related_name="search_facts"
+    )
+    publisher_key = models.PositiveIntegerField()
+    theme_key = models.PositiveIntegerField()
+    access = models.CharField(max_length=12)
+    frequency = models.CharField(max_length=12)
+    format = models.CharField(_("format"), max_length=12, blank=True)
+    quality = models.PositiveSmallIntegerField(default=0)
+    data_updated_at = models.DateTimeField(null=True)
+    due_at = models.DateTimeField(null=True)
+    title_fa_sort = models.CharField(max_length=400)
+    title_en_sort = models.CharField(max_length=400)
+
+    class Meta:
+        db_table = "search_facts"
+        verbose_name = _("search facts")
+
+    def __str__(self) -> str:
+        return f"search facts of dataset {self.dataset_id}"

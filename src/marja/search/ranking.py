@@ -5,7 +5,7 @@ A dataset's score is its text score times a boost of 100 + up to 40 points:
 - text: for each query word, 50 when it is a whole word of the title (35 when it starts
   one), 12 for a whole word of the keywords (tags, field names and labels, organisation,
   theme, counties; 8 when it starts one), 2 when only the description has it;
-- boost: how well the dataset is kept (``SearchDocument.quality``, 0-25), 10 when its
+- boost: how well the dataset is kept (``SearchFacts.quality``, 0-25), 10 when its
   data changed in the last 90 days (5 in the last year), minus 8 when a new version is
   overdue for its declared frequency.
 
@@ -64,7 +64,7 @@ def text_score(query: ParsedQuery, *, any_clause: bool) -> Combinable:
 
 def last_change() -> Coalesce:
     """When the dataset's data last changed (its metadata, when it has no data yet)."""
-    return Coalesce(F("search_document__data_updated_at"), F("updated_at"))
+    return Coalesce(F("search_facts__data_updated_at"), F("updated_at"))
 
 
 def boost(now: dt.datetime) -> Combinable:
@@ -78,11 +78,11 @@ def boost(now: dt.datetime) -> Combinable:
         output_field=IntegerField(),
     )
     late = Case(
-        When(search_document__due_at__lt=now, then=Value(-OVERDUE_PENALTY)),
+        When(search_facts__due_at__lt=now, then=Value(-OVERDUE_PENALTY)),
         default=Value(0),
         output_field=IntegerField(),
     )
-    quality = Coalesce(F("search_document__quality"), Value(0), output_field=IntegerField())
+    quality = Coalesce(F("search_facts__quality"), Value(0), output_field=IntegerField())
     return Value(100) + quality + fresh + late
 
 

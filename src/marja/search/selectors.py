@@ -8,6 +8,8 @@ dataset someone may not see is in no result and no count.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from typing import Any, Literal
@@ -19,15 +21,15 @@ from django.utils.translation import gettext_lazy as _
 
 from marja.accounts.models import Organisation
 from marja.accounts.selectors import AnyUser
-from marja.catalog.models import County, Dataset, Theme
+from marja.catalog.models import County, Dataset, Tag, Theme
 from marja.catalog.selectors import datasets_visible_to
 from marja.common.language import in_request_language
 from marja.core.fulltext import ParsedQuery, document_key, parse_query
 from marja.core.text import normalize
 from marja.search import ranking
-from marja.search.engine import matching_ids
+from marja.search.engine import id_set, ids_of, matching_ids
 from marja.search.indexing import FORMAT_LABELS
-from marja.search.models import SearchDocument
+from marja.search.models import SearchFacts
 
 
 class Sort(models.TextChoices):
@@ -65,7 +67,7 @@ class SearchFilters:
             covering = Dataset.counties.through.objects.filter(county__code=self.county)
             datasets = datasets.filter(pk__in=covering.values("dataset_id"))
         if self.format:
-            datasets = datasets.filter(search_document__format=self.format)
+            datasets = datasets.filter(search_facts__format=self.format)
         for name in ("access", "frequency", "status"):
             if value := getattr(self, name):
                 datasets = datasets.filter(**{name: value})
@@ -90,11 +92,36 @@ class SearchResults:
     #: "none": the query had no words (a listing).
     matched: Literal["all", "some", "none"]
     sort: Sort
-    count: int
-    #: Ordered and annotated with ``score``; slice it for a page.
-    datasets: QuerySet[Dataset]
-    #: The same datasets, unordered, for facet counts.
+    #: Every matching dataset's id, in no order.
+    ids: list[int]
+    #: The matching datasets as a query (text, permissions, filters), for facet counts.
     found: QuerySet[Dataset]
+    #: The ids in order, annotated with ``score``: for a page of :meth:`page`.
+    ordered: QuerySet[Dataset]
+    now: dt.datetime
+
+    @property
+    def count(self) -> int:
+        return len(self.ids)
+
+    def page(self, offset: int, limit: int, *, prefetch: tuple[str, ...] = ()) -> list[Dataset]:
+        """Datasets ``offset`` to ``offset + limit``, annotated with ``score``.
+
+        In two steps: the order is computed over narrow rows (id, score, date), then only
+        the page's rows are read whole. Sorting every match with all its columns made
+        PostgreSQL spill its sort to disk.
+        """
+        ids = list(self.ordered.values_list("pk", flat=True)[offset : offset + limit])
+        rows = (
+            Dataset.objects.filter(pk__in=ids)
+            .annotate(
+                score=ranking.score(self.query, any_clause=self.matched == "some", now=self.now)
+            )
+            .select_related("publisher", "theme", "search_document", "search_facts")
+            .prefetch_related(*prefetch)
+        )
+        by_id = {d.pk: d for d in rows}
+        return [by_id[i] for i in ids if i in by_id]
 
 
 def _text_matches(
@@ -115,12 +142,12 @@ def _ordered(
     any_clause: bool,
     now: dt.datetime,
 ) -> QuerySet[Dataset]:
-    ranked = found.annotate(score=ranking.score(query, any_clause=any_clause, now=now))
     if sort is Sort.TITLE:
         language = "en" if translation.get_language() == "en" else "fa"
-        return ranked.order_by(f"search_document__title_{language}_sort", "pk")
+        return found.order_by(f"search_facts__title_{language}_sort", "pk")
     if sort is Sort.UPDATED:
-        return ranked.order_by("-updated_at", "pk")
+        return found.order_by("-updated_at", "pk")
+    ranked = found.annotate(score=ranking.score(query, any_clause=any_clause, now=now))
     return ranked.order_by("-score", "-updated_at", "pk")
 
 
@@ -129,8 +156,10 @@ def search(
 ) -> SearchResults:
     """Datasets ``user`` may see that match ``request``.
 
-    When no dataset has every word of a query of several words, the datasets with some
-    of them are returned instead (``matched == "some"``), best first. Raises
+    The text match, the permissions and the filters run once, as one query that yields
+    the matching ids; the count, the page and the facets then read those ids. When no
+    dataset has every word of a query of several words, the datasets with some of them
+    are returned instead (``matched == "some"``), best first. Raises
     :class:`marja.core.fulltext.SearchQueryError` for a query that cannot be searched.
     """
     query = parse_query(request.text)
@@ -139,20 +168,21 @@ def search(
     matched: Literal["all", "some", "none"] = "all" if query.clauses else "none"
     any_clause = False
     found = _text_matches(base, query, any_clause=False)
-    count = found.count()
-    if count == 0 and len(query.clauses) > 1:
+    ids = ids_of(found)
+    if not ids and len(query.clauses) > 1:
         some = _text_matches(base, query, any_clause=True)
-        if some_count := some.count():
-            found, count, matched, any_clause = some, some_count, "some", True
+        if some_ids := ids_of(some):
+            found, ids, matched, any_clause = some, some_ids, "some", True
     sort = request.sort or (Sort.RELEVANCE if query.clauses else Sort.UPDATED)
-    ordered = _ordered(found, query, sort, any_clause=any_clause, now=now)
+    among = Dataset.objects.filter(pk__in=id_set(ids))
     return SearchResults(
         query=query,
         matched=matched,
         sort=sort,
-        count=count,
-        datasets=ordered.select_related("publisher", "theme", "search_document"),
+        ids=ids,
         found=found,
+        ordered=_ordered(among, query, sort, any_clause=any_clause, now=now),
+        now=now,
     )
 
 
@@ -215,82 +245,103 @@ FACETS = ("organisation", "theme", "access", "county", "format", "frequency", "t
 
 
 def facets_for(
-    found: QuerySet[Dataset], filters: SearchFilters, *, limit: int = 20
+    ids: list[int], filters: SearchFilters, *, limit: int = 20
 ) -> dict[str, list[FacetValue]]:
-    """How many of ``found`` each value of each facet has, most first (``limit`` each).
+    """How many of the datasets ``ids`` each value of each facet has, most first
+    (``limit`` each), in three counting queries over narrow rows.
 
-    Counts combine with the text query and the selected filters; ``found`` already holds
-    the caller's permissions.
+    ``ids`` are a search's results (:attr:`SearchResults.ids`): the counts combine with
+    its text and its filters, and hold its caller's permissions.
     """
-    ids = found.order_by().values("pk")
-    among = Dataset.objects.filter(pk__in=ids).order_by()
-
-    def counted(rows: Any) -> dict[Any, int]:
-        return {key: n for key, n in rows.annotate(n=Count("pk")) if key not in (None, "")}
-
-    organisations = counted(among.values_list("publisher"))
-    themes = counted(among.values_list("theme"))
-    counties = _link_counts(Dataset.counties.through, "county_id", ids)
-    tags = _link_counts(Dataset.tags.through, "tag__name", ids)
-    by_column = {name: counted(among.values_list(name)) for name in ("access", "frequency")}
-    formats = counted(
-        SearchDocument.objects.filter(dataset__in=ids).order_by().values_list("format")
+    among = id_set(ids)
+    columns: dict[str, Counter[Any]] = {n: Counter() for n in _COLUMN_FACETS}
+    rows = (
+        SearchFacts.objects.filter(dataset_id__in=among)
+        .order_by()
+        .values_list(*_COLUMN_FACETS.values())
+        .annotate(n=Count("pk"))
     )
+    for *keys, n in rows:
+        for name, key in zip(_COLUMN_FACETS, keys, strict=True):
+            if key not in (None, ""):
+                columns[name][key] += n
+    counties = _link_counts(Dataset.counties.through, "county_id", among)
+    tag_ids = _link_counts(Dataset.tags.through, "tag_id", among)
+    tags = Counter({t.name: tag_ids[t.pk] for t in Tag.objects.filter(pk__in=_most(tag_ids, 500))})
     selected = filters.selected()
 
     def values(
-        name: str, counts: dict[str, int], labels: dict[str, tuple[str, str]]
+        name: str, counts: Mapping[Any, int], labels: dict[Any, tuple[str, str, str]]
     ) -> list[FacetValue]:
+        """``labels``: the facet's key for each counted value, and its two names."""
         items = [
-            FacetValue(key, *labels.get(key, (key, key)), n, selected.get(name) == key)
-            for key, n in counts.items()
-            if key in labels or name == "tag"
+            FacetValue(key, fa, en, counts[value], selected.get(name) == key)
+            for value, (key, fa, en) in labels.items()
+            if counts.get(value)
         ]
         items.sort(key=lambda v: (-v.count, v.label_fa))
         return items[:limit]
 
-    def choices(options: list[tuple[str, Any]]) -> dict[str, tuple[str, str]]:
+    def choices(options: list[tuple[str, Any]]) -> dict[Any, tuple[str, str, str]]:
         labels = {}
         for key, label in options:
             with translation.override("fa"):
                 persian = str(label)
             with translation.override("en"):
-                labels[key] = (persian, str(label))
+                labels[key] = (key, persian, str(label))
         return labels
 
-    org_rows = Organisation.objects.filter(pk__in=organisations).only("slug", "name_fa", "name_en")
-    theme_rows = Theme.objects.filter(pk__in=themes)
-    county_rows = County.objects.filter(pk__in=counties)
+    organisations = Organisation.objects.filter(pk__in=list(columns["organisation"]))
+    themes = Theme.objects.filter(pk__in=list(columns["theme"]))
+    county_rows = County.objects.filter(pk__in=list(counties))
     return {
         "organisation": values(
             "organisation",
-            {o.slug: organisations[o.pk] for o in org_rows},
-            {o.slug: (o.name_fa, o.name_en) for o in org_rows},
+            columns["organisation"],
+            {
+                o.pk: (o.slug, o.name_fa, o.name_en)
+                for o in organisations.only("slug", "name_fa", "name_en")
+            },
         ),
         "theme": values(
-            "theme",
-            {t.slug: themes[t.pk] for t in theme_rows},
-            {t.slug: (t.name_fa, t.name_en) for t in theme_rows},
+            "theme", columns["theme"], {t.pk: (t.slug, t.name_fa, t.name_en) for t in themes}
         ),
-        "access": values("access", by_column["access"], choices(Dataset.Access.choices)),
+        "access": values("access", columns["access"], choices(Dataset.Access.choices)),
         "county": values(
-            "county",
-            {c.code: counties[c.pk] for c in county_rows},
-            {c.code: (c.name_fa, c.name_en) for c in county_rows},
+            "county", counties, {c.pk: (c.code, c.name_fa, c.name_en) for c in county_rows}
         ),
-        "format": values("format", formats, {k: (v, v) for k, v in FORMAT_LABELS.items()}),
-        "frequency": values(
-            "frequency", by_column["frequency"], choices(Dataset.Frequency.choices)
+        "format": values(
+            "format", columns["format"], {k: (k, v, v) for k, v in FORMAT_LABELS.items()}
         ),
-        "tag": values("tag", tags, {}),
+        "frequency": values("frequency", columns["frequency"], choices(Dataset.Frequency.choices)),
+        "tag": values("tag", tags, {name: (name, name, name) for name in tags}),
     }
 
 
-def _link_counts(through: Any, key: str, ids: QuerySet[Any]) -> dict[Any, int]:
+#: Facets that are a column of the search facts, counted together in one GROUP BY.
+_COLUMN_FACETS = {
+    "organisation": "publisher_key",
+    "theme": "theme_key",
+    "access": "access",
+    "frequency": "frequency",
+    "format": "format",
+}
+
+
+def _link_counts(through: Any, key: str, among: Any) -> Counter[Any]:
     rows = (
-        through.objects.filter(dataset_id__in=ids)
+        through.objects.filter(dataset_id__in=among)
         .order_by()
         .values_list(key)
         .annotate(n=Count("dataset_id"))
     )
-    return dict(rows)
+    return Counter(dict(rows))
+
+
+def _most(counts: Counter[int], n: int) -> list[int]:
+    """The ``n`` most counted keys, and any tied with the last of them."""
+    ranked = counts.most_common()
+    if len(ranked) <= n:
+        return [key for key, _ in ranked]
+    floor = ranked[n - 1][1]
+    return [key for key, count in ranked if count >= floor]

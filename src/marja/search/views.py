@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from marja.search.forms import request_from
 from marja.search.messages import query_error_message
 from marja.search.selectors import (
     FACETS,
+    SearchResults,
     Sort,
     facets_for,
     organisations_matching,
@@ -28,17 +28,20 @@ from marja.search.selectors import (
 PAGE_SIZE = 20
 
 
-class _Counted(Sequence[Dataset]):
-    """Search results whose count is already known, for the paginator."""
+class _Pages(Sequence[Dataset]):
+    """Search results as the paginator reads them: a known length, pages by slice."""
 
-    def __init__(self, datasets: QuerySet[Dataset], count: int) -> None:
-        self.datasets, self.total = datasets, count
+    def __init__(self, results: SearchResults) -> None:
+        self.results = results
 
     def __len__(self) -> int:
-        return self.total
+        return self.results.count
 
     def __getitem__(self, index: Any) -> Any:
-        return self.datasets[index]
+        if not isinstance(index, slice):
+            raise TypeError("search results are read a page at a time")
+        start, stop = index.start or 0, index.stop or self.results.count
+        return self.results.page(start, stop - start)
 
 
 def dataset_search(request: HttpRequest) -> HttpResponse:
@@ -59,9 +62,7 @@ def dataset_search(request: HttpRequest) -> HttpResponse:
     except SearchQueryError as exc:
         context.update(error=query_error_message(exc), query=ParsedQuery(), count=0)
         return render(request, "search/results.html", context, status=400)
-    page = Paginator(_Counted(results.datasets, results.count), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(_Pages(results), PAGE_SIZE).get_page(request.GET.get("page"))
     context.update(
         query=results.query,
         terms=results.query.terms,
@@ -69,7 +70,7 @@ def dataset_search(request: HttpRequest) -> HttpResponse:
         sort=results.sort.value,
         count=results.count,
         page=page,
-        facets=facets_for(results.found, wanted.filters),
+        facets=facets_for(results.ids, wanted.filters),
         organisations=organisations_matching(results.query),
     )
     return render(request, "search/results.html", context)

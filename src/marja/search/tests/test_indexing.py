@@ -20,7 +20,7 @@ from marja.core.schema import Schema
 from marja.ingest.services import update_schema
 from marja.search import engine
 from marja.search.indexing import index_status, rebuild
-from marja.search.models import SearchDocument
+from marja.search.models import SearchDocument, SearchFacts
 from marja.search.selectors import SearchFilters, SearchRequest, facets_for, search
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 def found(text: str, **filters: str) -> list[str]:
     results = search(AnonymousUser(), SearchRequest(text, SearchFilters(**filters)))
-    return list(results.datasets.values_list("slug", flat=True))
+    return [d.slug for d in results.page(0, 1000)]
 
 
 def new_dataset(slug: str = "c-ferries", title: str = "کشتی‌های مسافربری", **extra: Any) -> Dataset:
@@ -134,18 +134,19 @@ def test_declared_fields_are_searchable(demo: Any) -> None:
 def test_a_published_version_gives_format_fields_and_freshness(
     demo: Any, published: Callable[..., Any]
 ) -> None:
-    before = SearchDocument.objects.get(dataset__slug="hospital-beds")
+    before = SearchFacts.objects.get(dataset__slug="hospital-beds")
     assert before.format == "" and before.data_updated_at is None
+    assert not SearchDocument.objects.get(dataset__slug="hospital-beds").fields
     version = published("hospital-beds")["hospital-beds"]
-    after = SearchDocument.objects.get(dataset__slug="hospital-beds")
+    after = SearchFacts.objects.get(dataset__slug="hospital-beds")
     assert after.format == "csv"
     assert after.data_updated_at == version.published_at
     assert after.due_at is not None and after.due_at > version.published_at
     assert after.quality > before.quality
-    assert after.fields
+    assert SearchDocument.objects.get(dataset__slug="hospital-beds").fields
     results = search(AnonymousUser(), SearchRequest("", SearchFilters(format="csv")))
-    assert list(results.datasets.values_list("slug", flat=True)) == ["hospital-beds"]
-    assert [(v.key, v.count) for v in facets_for(results.found, SearchFilters())["format"]] == [
+    assert [d.slug for d in results.page(0, 100)] == ["hospital-beds"]
+    assert [(v.key, v.count) for v in facets_for(results.ids, SearchFilters())["format"]] == [
         ("csv", 1)
     ]
 
@@ -155,6 +156,7 @@ def test_a_deleted_dataset_leaves_the_index(demo: Any) -> None:
     dataset.delete()
     assert found("کشتی") == []
     assert not SearchDocument.objects.filter(pk=dataset.pk).exists()
+    assert not SearchFacts.objects.filter(pk=dataset.pk).exists()
 
 
 def test_rebuild_restores_a_lost_index(demo: Any) -> None:
