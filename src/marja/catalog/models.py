@@ -183,7 +183,11 @@ class Dataset(models.Model):
         verbose_name = _("dataset")
         verbose_name_plural = _("datasets")
         ordering = ["-updated_at"]
-        indexes = [models.Index(fields=["status", "access"])]
+        indexes = [
+            models.Index(fields=["status", "access"]),
+            # The newest first: the catalog's default order, read a page at a time.
+            models.Index(fields=["-updated_at", "id"], name="dataset_newest_first"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(temporal_start__isnull=True)

@@ -27,7 +27,7 @@ from marja.common.language import in_request_language
 from marja.core.fulltext import ParsedQuery, document_key, parse_query
 from marja.core.text import normalize
 from marja.search import ranking
-from marja.search.engine import id_set, ids_of, matching_ids
+from marja.search.engine import among, ids_of, matching_ids
 from marja.search.indexing import FORMAT_LABELS
 from marja.search.models import SearchFacts
 
@@ -96,7 +96,7 @@ class SearchResults:
     ids: list[int]
     #: The matching datasets as a query (text, permissions, filters), for facet counts.
     found: QuerySet[Dataset]
-    #: The ids in order, annotated with ``score``: for a page of :meth:`page`.
+    #: The matches in order, annotated with ``score``: for a page of :meth:`page`.
     ordered: QuerySet[Dataset]
     now: dt.datetime
 
@@ -174,14 +174,13 @@ def search(
         if some_ids := ids_of(some):
             found, ids, matched, any_clause = some, some_ids, "some", True
     sort = request.sort or (Sort.RELEVANCE if query.clauses else Sort.UPDATED)
-    among = Dataset.objects.filter(pk__in=id_set(ids))
     return SearchResults(
         query=query,
         matched=matched,
         sort=sort,
         ids=ids,
         found=found,
-        ordered=_ordered(among, query, sort, any_clause=any_clause, now=now),
+        ordered=_ordered(found, query, sort, any_clause=any_clause, now=now),
         now=now,
     )
 
@@ -253,10 +252,9 @@ def facets_for(
     ``ids`` are a search's results (:attr:`SearchResults.ids`): the counts combine with
     its text and its filters, and hold its caller's permissions.
     """
-    among = id_set(ids)
     columns: dict[str, Counter[Any]] = {n: Counter() for n in _COLUMN_FACETS}
     rows = (
-        SearchFacts.objects.filter(dataset_id__in=among)
+        SearchFacts.objects.filter(among((SearchFacts._meta.db_table, "dataset_id"), ids))
         .order_by()
         .values_list(*_COLUMN_FACETS.values())
         .annotate(n=Count("pk"))
@@ -265,8 +263,8 @@ def facets_for(
         for name, key in zip(_COLUMN_FACETS, keys, strict=True):
             if key not in (None, ""):
                 columns[name][key] += n
-    counties = _link_counts(Dataset.counties.through, "county_id", among)
-    tag_ids = _link_counts(Dataset.tags.through, "tag_id", among)
+    counties = _link_counts(Dataset.counties.through, "county_id", ids)
+    tag_ids = _link_counts(Dataset.tags.through, "tag_id", ids)
     tags = Counter({t.name: tag_ids[t.pk] for t in Tag.objects.filter(pk__in=_most(tag_ids, 500))})
     selected = filters.selected()
 
@@ -328,9 +326,9 @@ _COLUMN_FACETS = {
 }
 
 
-def _link_counts(through: Any, key: str, among: Any) -> Counter[Any]:
+def _link_counts(through: Any, key: str, ids: list[int]) -> Counter[Any]:
     rows = (
-        through.objects.filter(dataset_id__in=among)
+        through.objects.filter(among((through._meta.db_table, "dataset_id"), ids))
         .order_by()
         .values_list(key)
         .annotate(n=Count("dataset_id"))
