@@ -7,8 +7,9 @@ stemmer takes part, so a query finds the same documents on both.
 
 Persian writes one word three ways: «کتابخانه», «کتاب‌خانه» (with a zero-width non-joiner)
 and «کتاب خانه». A document therefore also indexes the joined form of each compound and,
-in short fields (titles, keywords), of each pair of neighbouring words; a query word is
-satisfied by itself as a prefix or by its join with the word before or after it.
+in short fields (titles, keywords), of each pair of neighbouring words (and of a pair
+joined by «و»: «کسب و کار», «کسبوکار»); a query word is satisfied by itself as a prefix or
+by its join with the word before or after it.
 """
 
 from __future__ import annotations
@@ -24,9 +25,11 @@ from marja.core.text import normalize, search_key
 MAX_QUERY_CHARS: Final = 500
 #: Words kept from a query (after stop words); more are refused.
 MAX_QUERY_WORDS: Final = 24
-#: Tokens longer than this are not indexed (PostgreSQL refuses lexemes over 2 KB).
+#: Tokens are cut to this length, in documents and queries alike (PostgreSQL refuses
+#: lexemes over 2 KB); a 64-character hash is still found by its first 60.
 MAX_TOKEN_CHARS: Final = 60
 
+_AND: Final = "\u0648"  # «و», which joins the halves of many compounds
 # Runs of letters and digits; everything else (punctuation, ZWNJ, marks, "_") separates.
 _TOKEN: Final = re.compile(r"[^\W_]+")
 # A word of the original text as a reader sees it, diacritics and ZWNJ included.
@@ -58,7 +61,7 @@ def words_of(text: str) -> list[list[str]]:
     """The words of ``text``, each as its folded parts: «اسلام‌شهر» → [["اسلام", "شهر"]]."""
     found = []
     for chunk in normalize(text).casefold().split():
-        parts = [t for t in _TOKEN.findall(chunk) if len(t) <= MAX_TOKEN_CHARS]
+        parts = [t[:MAX_TOKEN_CHARS] for t in _TOKEN.findall(chunk)]
         if parts:
             found.append(parts)
     return found
@@ -73,13 +76,15 @@ def document_key(texts: Iterable[str], *, join_neighbours: bool) -> str:
     """
     tokens: dict[str, None] = {}
     for text in texts:
-        previous = ""
+        previous = before = ""
         for parts in words_of(text):
             for part in parts:
                 tokens[part] = None
                 if join_neighbours and previous:
                     _add_joined(tokens, previous + part)
-                previous = part
+                    if previous == _AND and before:  # «کسب و کار» is also «کسبوکار»
+                        _add_joined(tokens, before + previous + part)
+                before, previous = previous, part
             if len(parts) > 1:
                 _add_joined(tokens, "".join(parts))
     return " " + " ".join(tokens) + " " if tokens else " "

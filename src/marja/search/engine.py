@@ -156,14 +156,15 @@ def id_set(ids: list[int]) -> RawSQL:
 def among(column: tuple[str, str], ids: list[int]) -> RawSQL:
     """A condition: ``column`` (table, column) is one of ``ids``, bound as one parameter.
 
-    PostgreSQL hashes a large ``= ANY(array)`` and scans the (narrow) table once, where an
-    ``IN (SELECT unnest(…))`` made it look each id up in an index, one by one.
+    Measured at 7,686 ids on PostgreSQL: ``IN (SELECT unnest(…))`` hashes the ids and
+    scans the narrow table once (11-13 ms for a facet count), where ``= ANY(…)`` looked
+    each id up in an index (17 ms).
     """
     name = ".".join(connection.ops.quote_name(part) for part in column)
     if connection.vendor == "sqlite":
-        sql, param = f"{name} IN (SELECT value FROM json_each(%s))", json.dumps(ids)  # noqa: S608 (name: a model's quoted table and column)
+        sql, param = f"{name} IN (SELECT value FROM json_each(%s))", json.dumps(ids)  # noqa: S608 (a model's quoted table and column)
     else:
-        sql, param = f"{name} = ANY(%s::integer[])", ids  # type: ignore[assignment]
+        sql, param = f"{name} IN (SELECT unnest(%s::integer[]))", ids  # type: ignore[assignment]
     return RawSQL(sql, (param,), output_field=BooleanField())  # noqa: S611 (ids are bound)
 
 

@@ -94,6 +94,25 @@ def test_any_clause_finds_documents_with_some_words(index: Index) -> None:
     assert index.find("کتابخانه اسلامشهر", any_clause=True) == {1, 2, 3, 4}
 
 
+def test_compounds_joined_by_va_meet_their_joined_spelling() -> None:
+    key = document_key(["مجوزهای کسب و کار"], join_neighbours=True)
+    assert " کسبوکار " in key
+    index = Index({1: "مجوزهای کسب و کار", 2: f"حمل{ZWNJ}و{ZWNJ}نقل جاده‌ای"})
+    assert index.find("کسبوکار") == {1}
+    assert index.find("کسب‌وکار") == {1}
+    assert index.find("حملونقل") == {2}
+    assert index.find("حمل و نقل") == {2}
+
+
+def test_a_long_token_is_found_by_its_first_sixty_characters() -> None:
+    digest = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+    index = Index({1: f"نسخه {digest}", 2: "نسخه دیگر"})
+    query = parse_query(digest)
+    assert not query.is_empty
+    assert index.find(digest) == {1}
+    assert index.find(digest[:20]) == {1}
+
+
 def test_neighbour_joins_stay_inside_one_text() -> None:
     key = document_key(["آب", "شهر"], join_neighbours=True)
     assert " آبشهر " not in key

@@ -171,6 +171,7 @@ CASES = (
     Case("مراقبتهای اولیه", "c-primary-care", why="joined, the title has ZWNJ"),
     Case("مهد کودک", "c-kindergartens", why="a space where the title is joined"),
     Case("آتشنشانی", "c-fire-stations", why="joined, the title has ZWNJ"),
+    Case("مجوز کسبوکار", "permits-issued-monthly", why="«کسب‌وکار» written joined"),
     Case("نانوایی فيروزکوه", "c-bakeries", why="Arabic yeh in a county"),
     Case("کیفیت آب", "c-water-quality", why="title words outrank description words"),
     Case("جمعیت -۱۳۹۰", "county-population-1395", ("county-population-1390",), "exclusion"),
