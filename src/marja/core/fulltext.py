@@ -15,7 +15,7 @@ by its join with the word before or after it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Final
 
@@ -158,42 +158,45 @@ def _clause(words: list[str], i: int) -> Clause:
     return Clause(word, tuple(dict.fromkeys(alternatives)))
 
 
+@dataclass(frozen=True)
+class _Syntax:
+    """How an engine writes AND, OR, a prefix, "and not", and a quoted token."""
+
+    all: str
+    any: str
+    prefix: str
+    but_not: str
+    quote: Callable[[str], str]
+
+
+def _expression(query: ParsedQuery, syntax: _Syntax, *, any_clause: bool) -> str:
+    if not query.clauses:
+        return syntax.any.join(syntax.quote(w) for w in query.excluded)
+    positive = (syntax.any if any_clause else syntax.all).join(
+        "(" + syntax.any.join(syntax.quote(a) + syntax.prefix for a in c.alternatives) + ")"
+        for c in query.clauses
+    )
+    if any_clause or not query.excluded:
+        return positive
+    return f"({positive})" + "".join(syntax.but_not + syntax.quote(w) for w in query.excluded)
+
+
+_FTS5: Final = _Syntax(" AND ", " OR ", "*", " NOT ", lambda t: '"' + t.replace('"', '""') + '"')
+_TSQUERY: Final = _Syntax(
+    " & ", " | ", ":*", " & !", lambda t: "'" + t.replace("\\", "\\\\").replace("'", "''") + "'"
+)
+
+
 def fts5_match(query: ParsedQuery, *, any_clause: bool = False) -> str:
     """The FTS5 ``MATCH`` expression for ``query`` (every clause, or any with
     ``any_clause``); its exclusions when it has no clause are for a ``NOT IN``."""
-    joiner = " OR " if any_clause else " AND "
-    positive = joiner.join(
-        "(" + " OR ".join(f"{_fts5_string(a)}*" for a in c.alternatives) + ")"
-        for c in query.clauses
-    )
-    if not query.clauses:
-        return " OR ".join(_fts5_string(w) for w in query.excluded)
-    if any_clause or not query.excluded:
-        return positive
-    return f"({positive})" + "".join(f" NOT {_fts5_string(w)}" for w in query.excluded)
-
-
-def _fts5_string(token: str) -> str:
-    return '"' + token.replace('"', '""') + '"'
+    return _expression(query, _FTS5, any_clause=any_clause)
 
 
 def tsquery(query: ParsedQuery, *, any_clause: bool = False) -> str:
     """The PostgreSQL ``tsquery`` text for ``query``, read with ``::tsquery`` (no
     parser, no dictionary: the lexemes are the tokens made here)."""
-    joiner = " | " if any_clause else " & "
-    positive = joiner.join(
-        "(" + " | ".join(f"{_tsquery_lexeme(a)}:*" for a in c.alternatives) + ")"
-        for c in query.clauses
-    )
-    if not query.clauses:
-        return " | ".join(_tsquery_lexeme(w) for w in query.excluded)
-    if any_clause or not query.excluded:
-        return positive
-    return f"({positive})" + "".join(f" & !{_tsquery_lexeme(w)}" for w in query.excluded)
-
-
-def _tsquery_lexeme(token: str) -> str:
-    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+    return _expression(query, _TSQUERY, any_clause=any_clause)
 
 
 def matches_term(text: str, terms: Iterable[str]) -> bool:
