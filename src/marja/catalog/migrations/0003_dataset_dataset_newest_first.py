@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_api_token'),
-        ('catalog', '0002_remove_dataset_search_text'),
+        ("accounts", "0002_api_token"),
+        ("catalog", "0002_remove_dataset_search_text"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='dataset',
-            index=models.Index(fields=['-updated_at', 'id'], name='dataset_newest_first'),
+            model_name="dataset",
+            index=models.Index(fields=["-updated_at", "id"], name="dataset_newest_first"),
         ),
     ]
