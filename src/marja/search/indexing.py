@@ -153,10 +153,6 @@ def index_datasets(ids: Iterable[int]) -> int:
     return written
 
 
-def index_dataset(dataset_id: int) -> None:
-    index_datasets([dataset_id])
-
-
 def _batches(datasets: QuerySet[Dataset]) -> Iterator[list[Dataset]]:
     ids = list(datasets.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), _BATCH):
