@@ -156,8 +156,9 @@ def search(
 ) -> SearchResults:
     """Datasets ``user`` may see that match ``request``.
 
-    The text match, the permissions and the filters run once, as one query that yields
-    the matching ids; the count, the page and the facets then read those ids. When no
+    The text match, the permissions and the filters run as one query that yields the
+    matching ids, for the count and the facets; a page is ordered from the same query
+    (see :meth:`SearchResults.page`). When no
     dataset has every word of a query of several words, the datasets with some of them
     are returned instead (``matched == "some"``), best first. Raises
     :class:`marja.core.fulltext.SearchQueryError` for a query that cannot be searched.
