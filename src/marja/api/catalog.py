@@ -48,7 +48,7 @@ from marja.ingest.models import DatasetVersion
 from marja.ingest.selectors import current_version, declared_schema, versions_of
 from marja.query.selectors import VersionNotFoundError, readable_version
 from marja.search.messages import SEARCH_MESSAGES
-from marja.search.selectors import SearchFilters, SearchRequest, search
+from marja.search.selectors import SearchFilters, SearchRequest, SearchResults, search
 
 router = Router(tags=["catalog"])
 
@@ -100,6 +100,14 @@ def query_error(exc: SearchQueryError) -> ApiError:
     """A query the search cannot run (too long, too many words), as a 400 answer."""
     params: dict[str, Any] = dict(exc.params)
     return ApiError(400, exc.code, SEARCH_MESSAGES[exc.code], **params)
+
+
+def run_search(request: HttpRequest, wanted: SearchRequest) -> SearchResults:
+    """``search`` for the API's caller, its refusals as 400 answers."""
+    try:
+        return search(caller(request), wanted)
+    except SearchQueryError as exc:
+        raise query_error(exc) from None
 
 
 def _named(item: Any, key: str = "slug") -> Named:
@@ -219,10 +227,7 @@ def datasets(request: HttpRequest, params: Query[DatasetParams]) -> DatasetPage:
         county=params.county,
         status=params.status,
     )
-    try:
-        found = search(caller(request), SearchRequest(params.q, filters))
-    except SearchQueryError as exc:
-        raise query_error(exc) from None
+    found = run_search(request, SearchRequest(params.q, filters))
     count = found.count
     page = found.page(params.offset, params.limit, prefetch=("tags",))
     return DatasetPage(

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from marja.api.auth import caller
-from marja.api.catalog import check_choice, dataset_summary, query_error
+from marja.api.catalog import check_choice, dataset_summary, query_error, run_search
 from marja.api.schemas import DatasetSummaryOut, PageParams, errors, page_links
 from marja.catalog.models import Dataset
 from marja.core.fulltext import SearchQueryError
@@ -23,11 +23,9 @@ from marja.search.selectors import (
     FACETS,
     SearchFilters,
     SearchRequest,
-    SearchResults,
     Sort,
     facets_for,
     organisations_matching,
-    search,
     suggestions,
 )
 
@@ -100,14 +98,6 @@ class SuggestionOut(Schema):
     publisher_fa: str
     publisher_en: str
     page_url: str
-
-
-def run_search(request: HttpRequest, wanted: SearchRequest) -> SearchResults:
-    """``search`` for the API's caller, its refusals as 400 answers."""
-    try:
-        return search(caller(request), wanted)
-    except SearchQueryError as exc:
-        raise query_error(exc) from None
 
 
 @router.get(

@@ -7,6 +7,7 @@ tatweel and three digit systems on purpose; the queries are typed the other way.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from marja.accounts.models import Organisation
 from marja.catalog.models import County, Dataset, Licence, Theme
@@ -90,27 +91,37 @@ CORPUS = (
 )  # fmt: skip
 
 
+def published_dataset(
+    slug: str, title_fa: str, *, publisher: str = "mpo", theme: str = "population", **extra: Any
+) -> Dataset:
+    """A published, yearly, openly licensed dataset made through the catalog's service."""
+    data = DatasetIn(
+        slug=slug,
+        title_fa=title_fa,
+        publisher=Organisation.objects.get(slug=publisher),
+        theme=Theme.objects.get(slug=theme),
+        licence=Licence.objects.get(slug="cc-by-4.0"),
+        frequency=Dataset.Frequency.YEARLY,
+        status=Dataset.Status.PUBLISHED,
+        **extra,
+    )
+    return create_dataset(data, actor=None)
+
+
 def load_corpus() -> dict[str, Dataset]:
     """Create the corpus through the catalog's services (after the demo province)."""
-    licence = Licence.objects.get(slug="cc-by-4.0")
     created = {}
     for entry in CORPUS:
-        dataset = create_dataset(
-            DatasetIn(
-                slug=entry.slug,
-                title_fa=entry.title_fa,
-                title_en=entry.title_en,
-                description_fa=entry.description_fa,
-                publisher=Organisation.objects.get(slug=entry.publisher),
-                theme=Theme.objects.get(slug=entry.theme),
-                licence=licence,
-                frequency=Dataset.Frequency.YEARLY,
-                access=entry.access,
-                status=Dataset.Status.PUBLISHED,
-                tags=list(entry.tags),
-                counties=list(County.objects.filter(code__in=entry.counties)),
-            ),
-            actor=None,
+        dataset = published_dataset(
+            entry.slug,
+            entry.title_fa,
+            publisher=entry.publisher,
+            theme=entry.theme,
+            title_en=entry.title_en,
+            description_fa=entry.description_fa,
+            access=entry.access,
+            tags=list(entry.tags),
+            counties=list(County.objects.filter(code__in=entry.counties)),
         )
         if entry.fields:
             schema = Schema.from_dict(

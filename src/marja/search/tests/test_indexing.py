@@ -14,14 +14,15 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection, transaction
 
 from marja.accounts.models import Organisation
-from marja.catalog.models import County, Dataset, Licence, Tag, Theme
-from marja.catalog.services import DatasetIn, create_dataset, update_dataset
+from marja.catalog.models import County, Dataset, Tag
+from marja.catalog.services import DatasetIn, update_dataset
 from marja.core.schema import Schema
 from marja.ingest.services import update_schema
 from marja.search import engine
 from marja.search.indexing import index_status, rebuild
 from marja.search.models import SearchDocument, SearchFacts
 from marja.search.selectors import SearchFilters, SearchRequest, facets_for, search
+from marja.search.tests.corpus import published_dataset
 
 pytestmark = pytest.mark.django_db
 
@@ -32,17 +33,7 @@ def found(text: str, **filters: str) -> list[str]:
 
 
 def new_dataset(slug: str = "c-ferries", title: str = "کشتی‌های مسافربری", **extra: Any) -> Dataset:
-    data = DatasetIn(
-        slug=slug,
-        title_fa=title,
-        publisher=Organisation.objects.get(slug="mpo"),
-        theme=Theme.objects.get(slug="transport"),
-        licence=Licence.objects.get(slug="cc-by-4.0"),
-        frequency=Dataset.Frequency.YEARLY,
-        status=Dataset.Status.PUBLISHED,
-        **extra,
-    )
-    return create_dataset(data, actor=None)
+    return published_dataset(slug, title, theme="transport", **extra)
 
 
 def as_input(dataset: Dataset, **changes: Any) -> DatasetIn:

@@ -19,10 +19,9 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from marja.accounts.models import Organisation
 from marja.catalog.demo import DemoResult
-from marja.catalog.models import Dataset, Licence, Theme
-from marja.catalog.services import DatasetIn, create_dataset
+from marja.catalog.models import Dataset
+from marja.search.tests.corpus import published_dataset
 
 pytestmark = pytest.mark.django_db
 
@@ -333,18 +332,7 @@ def out_of_unicode_order(demo: DemoResult) -> list[str]:
         "tourists-count": "گردشگران نوروزی",
     }
     for slug, title in titles.items():
-        create_dataset(
-            DatasetIn(
-                slug=slug,
-                title_fa=title,
-                publisher=Organisation.objects.get(slug="tehran-municipality"),
-                theme=Theme.objects.get(slug="urban"),
-                licence=Licence.objects.get(slug="cc-by-4.0"),
-                frequency=Dataset.Frequency.YEARLY,
-                status=Dataset.Status.PUBLISHED,
-            ),
-            actor=None,
-        )
+        published_dataset(slug, title, publisher="tehran-municipality", theme="urban")
     return list(titles)
 
 
