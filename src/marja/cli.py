@@ -1,4 +1,5 @@
-"""The ``marja`` command: serve, worker, import, export, load-demo, create-user, check."""
+"""The ``marja`` command: serve, worker, import, export, load-demo, create-user, verify,
+verify-receipt, check."""
 
 from __future__ import annotations
 
@@ -294,6 +295,134 @@ def reindex() -> None:
     started = time.perf_counter()
     count = rebuild()
     click.echo(f"indexed {count} datasets in {time.perf_counter() - started:.1f} s")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the whole report as JSON.")
+def verify(as_json: bool) -> None:
+    """Verify the ledger's chain, its signed checkpoints and every stored object.
+
+    Names each problem found (an entry altered, removed, inserted or reordered; an
+    object missing or changed). Exit status 0 when all holds, 1 otherwise.
+    """
+    _setup_django()
+    _migrate()
+    import json
+
+    from marja.ledger.messages import problem_text
+    from marja.ledger.verification import run_verification
+
+    verification = run_verification(through="cli")
+    report = verification.report
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=1))
+    elif "error" in report:
+        click.echo(f"ERR the verification could not finish: {report['error']}", err=True)
+    else:
+        mark = "ERR" if report["problems"] else "ok "
+        click.echo(
+            f"{mark} ledger: {report['entries']} entries, {report['checkpoints']} checkpoints, "
+            f"{report['unsigned_entries']} entries after the last checkpoint"
+        )
+        click.echo(
+            f"{mark} objects: {report.get('objects', 0)} objects of {report.get('versions', 0)} "
+            f"versions, {report.get('bytes', 0) / 1e6:.1f} MB hashed in {report['seconds']:.1f} s"
+        )
+        for problem in report["problems"]:
+            click.echo(f"ERR {problem_text(problem)}", err=True)
+        click.echo(
+            "marja verify: everything holds"
+            if not report["problems"]
+            else f"marja verify: {len(report['problems'])} problems found",
+            err=bool(report["problems"]),
+        )
+    sys.exit(0 if verification.status == "passed" else 1)
+
+
+def _words_without_a_database() -> None:
+    """Enough of Django for messages (English), without settings, data folder or database:
+    whoever checks a receipt offline has none of them."""
+    from django.conf import settings
+
+    if not settings.configured:
+        settings.configure(USE_I18N=False)
+
+
+@main.command("verify-receipt")
+@click.argument("receipt_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--public-key",
+    "key_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="The instance's public key (PEM, from /.well-known/marja-ledger-key.pem).",
+)
+@click.option("--dataset", default=None, help="Refuse a receipt for any other dataset.")
+@click.option("--version", "number", type=int, default=None, help="Refuse another version.")
+@click.option(
+    "--file",
+    "data_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A downloaded Parquet file: refuse the receipt unless it is this file's.",
+)
+def verify_receipt_command(
+    receipt_file: Path,
+    key_file: Path,
+    dataset: str | None,
+    number: int | None,
+    data_file: Path | None,
+) -> None:
+    """Check a version's receipt offline, with the instance's public key.
+
+    Needs no database and no network. Exit status 0 when the receipt holds, 1 when it
+    is refused (the reason is printed), 2 when a file cannot be read.
+    """
+    import json
+
+    from marja.core.receipt import Expected, verify_receipt
+    from marja.core.signing import PublicKey, SigningKeyError
+    from marja.core.store import sha256_of
+
+    _words_without_a_database()
+    from marja.ledger.messages import receipt_problem
+
+    try:
+        receipt = json.loads(receipt_file.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        click.echo(f"ERR {receipt_file} is not JSON: {exc}", err=True)
+        sys.exit(2)
+    try:
+        key = PublicKey.from_text(key_file.read_text(encoding="ascii", errors="replace"))
+    except SigningKeyError as exc:
+        click.echo(f"ERR {key_file}: {exc}", err=True)
+        sys.exit(2)
+    expected = Expected(
+        dataset=dataset,
+        version=number,
+        sha256=sha256_of(data_file) if data_file is not None else None,
+    )
+    check = verify_receipt(receipt, key, expected)
+    if not check.ok:
+        for code, params in check.problems:
+            click.echo(f"ERR {receipt_problem(code, params)}", err=True)
+        click.echo("the receipt is refused", err=True)
+        sys.exit(1)
+    subject, entry, checkpoint = check.subject, check.entry, check.checkpoint
+    if subject is None or entry is None or checkpoint is None:  # a valid check has all three
+        sys.exit(1)
+    click.echo(
+        f"ok  version {subject.version} of dataset {subject.dataset!r}: SHA-256 "
+        f"{subject.sha256}, {subject.size} bytes, {subject.rows} rows"
+    )
+    click.echo(
+        f"ok  published at {entry.recorded_at} as ledger entry {entry.sequence}, "
+        f"signed in checkpoint {checkpoint.sequence} at {checkpoint.signed_at} "
+        f"by {checkpoint.instance!r} (key {key.key_id[:16]}…)"
+    )
+    if data_file is not None:
+        click.echo(f"ok  {data_file} is that version's data, byte for byte")
+    click.echo("the receipt holds")
 
 
 @main.command()

@@ -248,6 +248,20 @@ RATE_LIMIT_STORAGE = Option(
     "memory://",
     "Where API rate-limit counters are kept: memory:// (per process) or redis://host:6379.",
 )
+INSTANCE_NAME = Option(
+    "MARJA_INSTANCE_NAME",
+    str.strip,
+    "marja",
+    "The instance's name, as its signed ledger checkpoints and receipts state it, e.g. "
+    "marja — Tehran province. Receipts stay valid if it changes later.",
+)
+LEDGER_CHECKPOINT_EVERY = Option(
+    "MARJA_LEDGER_CHECKPOINT_EVERY",
+    parse_positive_int,
+    "1000",
+    "The ledger's head is signed every this many entries, every hour, and at once after "
+    "each published version.",
+)
 
 ALL_OPTIONS: tuple[Option[Any], ...] = (
     DATA_DIR,
@@ -271,6 +285,8 @@ ALL_OPTIONS: tuple[Option[Any], ...] = (
     API_RATE_LIMIT_ANONYMOUS,
     API_RATE_LIMIT_TOKEN,
     RATE_LIMIT_STORAGE,
+    INSTANCE_NAME,
+    LEDGER_CHECKPOINT_EVERY,
 )
 
 

@@ -52,6 +52,9 @@ PUBLISH_MEMORY_MB = config.PUBLISH_MEMORY_MB.read()
 QUERY_MEMORY_MB = config.QUERY_MEMORY_MB.read()
 QUERY_TIMEOUT_SECONDS = config.QUERY_TIMEOUT_SECONDS.read()
 SQL_MAX_ROWS = config.SQL_MAX_ROWS.read()
+# The trust ledger (marja.ledger): the name its signatures state, and how often it signs.
+INSTANCE_NAME = config.INSTANCE_NAME.read() or "marja"
+LEDGER_CHECKPOINT_EVERY = config.LEDGER_CHECKPOINT_EVERY.read()
 # Uploaded files go to disk in chunks, never into memory whole.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 0
 FILE_UPLOAD_TEMP_DIR = DATA_DIR / "uploads"

@@ -7,7 +7,7 @@ users, restricted ones for their publisher and the organisations it granted.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest
@@ -19,6 +19,7 @@ from marja.accounts.models import Organisation
 from marja.api.auth import caller
 from marja.api.errors import ApiError
 from marja.api.schemas import (
+    CheckpointRef,
     ContactOut,
     CountyOut,
     DatasetLinks,
@@ -26,10 +27,12 @@ from marja.api.schemas import (
     DatasetPage,
     DatasetSummaryOut,
     DiffSummaryOut,
+    LedgerEntryRef,
     LicenceOut,
     Named,
     OrganisationOut,
     PageParams,
+    ProofOut,
     SourceFileOut,
     VersionOut,
     VersionPage,
@@ -45,7 +48,9 @@ from marja.catalog.selectors import dataset_for, datasets_visible_to
 from marja.core.export import ExportFormat
 from marja.core.fulltext import SearchQueryError
 from marja.ingest.models import DatasetVersion
+from marja.ingest.receipts import covering_checkpoint, covering_checkpoints
 from marja.ingest.selectors import current_version, declared_schema, versions_of
+from marja.ledger.models import LedgerCheckpoint
 from marja.query.selectors import VersionNotFoundError, readable_version
 from marja.search.messages import SEARCH_MESSAGES
 from marja.search.selectors import SearchFilters, SearchRequest, SearchResults, search
@@ -178,7 +183,12 @@ def _diff_summary(diff: dict[str, Any] | None) -> DiffSummaryOut | None:
     )
 
 
-def version_out(request: HttpRequest, dataset: Dataset, version: DatasetVersion) -> VersionOut:
+def version_out(
+    request: HttpRequest,
+    dataset: Dataset,
+    version: DatasetVersion,
+    checkpoint: LedgerCheckpoint | Literal["look up"] | None = "look up",
+) -> VersionOut:
     url = api_url(request, f"datasets/{dataset.slug}/versions/{version.number}")
     download = reverse("ingest:version_download", args=[dataset.slug, version.number])
     return VersionOut(
@@ -202,6 +212,40 @@ def version_out(request: HttpRequest, dataset: Dataset, version: DatasetVersion)
         url=url,
         download_url=request.build_absolute_uri(download),
         rows_url=api_url(request, f"datasets/{dataset.slug}/rows", f"version={version.number}"),
+        proof=proof_out(
+            request,
+            dataset,
+            version,
+            covering_checkpoint(version) if checkpoint == "look up" else checkpoint,
+        ),
+    )
+
+
+def proof_out(
+    request: HttpRequest,
+    dataset: Dataset,
+    version: DatasetVersion,
+    checkpoint: LedgerCheckpoint | None,
+) -> ProofOut:
+    entry = version.ledger_entry
+    return ProofOut(
+        content_hash=version.sha256,
+        ledger_entry=LedgerEntryRef(
+            sequence=entry.sequence, entry_hash=entry.entry_hash, recorded_at=entry.recorded_at
+        )
+        if entry is not None
+        else None,
+        checkpoint=CheckpointRef(
+            id=checkpoint.pk,
+            sequence=checkpoint.sequence,
+            head_hash=checkpoint.head_hash,
+            signed_at=checkpoint.signed_at,
+            key_id=checkpoint.key_id,
+        )
+        if checkpoint is not None
+        else None,
+        receipt_url=api_url(request, f"datasets/{dataset.slug}/versions/{version.number}/receipt"),
+        public_key_url=request.build_absolute_uri(reverse("ledger:public_key_pem")),
     )
 
 
@@ -286,10 +330,11 @@ def versions(request: HttpRequest, slug: str, page: Query[PageParams]) -> Versio
     found = dataset_or_404(request, slug)
     every = versions_of(found)
     count = every.count()
-    shown = every[page.offset : page.offset + page.limit]
+    shown = list(every[page.offset : page.offset + page.limit])
+    checkpoints = covering_checkpoints(shown)
     return VersionPage(
         count=count,
-        results=[version_out(request, found, v) for v in shown],
+        results=[version_out(request, found, v, checkpoints.get(v.pk)) for v in shown],
         **page_links(request, count, page),
     )
 

@@ -181,6 +181,30 @@ class SourceFileOut(Schema):
     size: int
 
 
+class LedgerEntryRef(Schema):
+    sequence: int
+    entry_hash: str
+    recorded_at: dt.datetime
+
+
+class CheckpointRef(Schema):
+    id: int
+    sequence: int
+    head_hash: str
+    signed_at: str
+    key_id: str
+
+
+class ProofOut(Schema):
+    """Where a version stands in the trust ledger, and how to prove it (docs/ledger.md)."""
+
+    content_hash: str = Field(description="SHA-256 of the version's Parquet object.")
+    ledger_entry: LedgerEntryRef | None = Field(description="The version.published entry.")
+    checkpoint: CheckpointRef | None = Field(description="The first checkpoint signing it.")
+    receipt_url: str
+    public_key_url: str
+
+
 class VersionOut(Schema):
     dataset: str
     number: int
@@ -200,6 +224,7 @@ class VersionOut(Schema):
     url: str
     download_url: str
     rows_url: str
+    proof: ProofOut
 
 
 class VersionPage(Schema):

@@ -10,5 +10,8 @@ class IngestConfig(AppConfig):
     def ready(self) -> None:
         from marja.catalog.panels import register_dataset_panel
         from marja.ingest.panels import publishing_panel
+        from marja.ingest.verification import check_objects
+        from marja.ledger.verification import register_check
 
         register_dataset_panel(publishing_panel)
+        register_check("objects", check_objects)

@@ -180,10 +180,11 @@ def export_version(slug: str, number: int | None, fmt: str, target: str) -> str:
 
 
 def run_worker(schedule_every: float = 60.0) -> None:
-    """Run queued jobs and queue due scheduled pulls, until stopped."""
+    """Run queued jobs, queue due scheduled pulls and sign the ledger hourly, until stopped."""
     from django.core.management import call_command
 
     from marja.ingest.pulls import enqueue_due_pulls
+    from marja.ledger.services import sign_if_stale
 
     resumed = services.resume_interrupted()
     if resumed:
@@ -194,6 +195,7 @@ def run_worker(schedule_every: float = 60.0) -> None:
             try:
                 enqueue_due_pulls()
                 services.prune_stale_uploads()
+                sign_if_stale()  # the ledger's hourly checkpoint, even when nothing happens
             except Exception as exc:  # keep scheduling after a database hiccup
                 print(f"scheduling pulls failed: {exc}", file=sys.stderr)
             time.sleep(schedule_every)

@@ -126,6 +126,16 @@ class DatasetVersion(models.Model):
     )
     channel = models.CharField(_("through"), max_length=10, default="web")
     published_at = models.DateTimeField(_("published"), auto_now_add=True)
+    #: The ``version.published`` entry that records it (None only for versions that a
+    #: ledger without one left behind).
+    ledger_entry = models.OneToOneField(
+        "ledger.LedgerEntry",
+        verbose_name=_("ledger entry"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["dataset", "-number"]

@@ -31,12 +31,12 @@ def current_version(dataset: Dataset) -> DatasetVersion | None:
 
 def versions_of(dataset: Dataset) -> QuerySet[DatasetVersion]:
     """Versions of a dataset the caller has already been allowed to read."""
-    return dataset.versions.select_related("published_by").order_by("-number")
+    return dataset.versions.select_related("published_by", "ledger_entry").order_by("-number")
 
 
 def version_of(dataset: Dataset, number: int) -> DatasetVersion:
     try:
-        return dataset.versions.select_related("published_by").get(number=number)
+        return dataset.versions.select_related("published_by", "ledger_entry").get(number=number)
     except DatasetVersion.DoesNotExist:
         raise Http404 from None
 

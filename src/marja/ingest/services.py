@@ -276,9 +276,27 @@ def _commit(publication: Publication, result: BuildResult, base: DatasetVersion 
             # Another publication landed while this one was checked: compare with it.
             diff = _diff_against(result, current, publication.workdir)
         stored = store.put(result.parquet, digest)
+        number = (current.number + 1) if current else 1
+        entry = record(
+            "version.published",
+            actor=publication.created_by,
+            organisation=dataset.publisher,
+            object_type="dataset_version",
+            object_id=f"{dataset.slug}/{number}",
+            payload={
+                "number": number,
+                "sha256": stored.sha256,
+                "size": stored.size,
+                "rows": result.row_count,
+                "excluded_rows": result.excluded_rows,
+                "source_sha256": result.source.sha256,
+                "through": publication.channel,
+                "diff": _diff_counts(diff),
+            },
+        )
         version = DatasetVersion.objects.create(
             dataset=dataset,
-            number=(current.number + 1) if current else 1,
+            number=number,
             sha256=stored.sha256,
             size=stored.size,
             row_count=result.row_count,
@@ -293,6 +311,7 @@ def _commit(publication: Publication, result: BuildResult, base: DatasetVersion 
             read=result.read,
             published_by=publication.created_by,
             channel=publication.channel,
+            ledger_entry=entry,
         )
         if not DatasetSchema.objects.filter(dataset=dataset).exists():
             DatasetSchema.objects.create(
@@ -304,23 +323,6 @@ def _commit(publication: Publication, result: BuildResult, base: DatasetVersion 
             report=result.report.to_dict(), **finished,
         )  # fmt: skip
         Dataset.objects.filter(pk=dataset.pk).update(updated_at=timezone.now())
-        record(
-            "version.published",
-            actor=publication.created_by,
-            organisation=dataset.publisher,
-            object_type="dataset_version",
-            object_id=f"{dataset.slug}/{version.number}",
-            payload={
-                "number": version.number,
-                "sha256": version.sha256,
-                "size": version.size,
-                "rows": version.row_count,
-                "excluded_rows": version.excluded_rows,
-                "source_sha256": version.source_sha256,
-                "through": publication.channel,
-                "diff": _diff_counts(diff),
-            },
-        )
 
 
 def _diff_against(result: BuildResult, current: DatasetVersion, workdir: Path) -> Any:

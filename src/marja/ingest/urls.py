@@ -32,6 +32,11 @@ urlpatterns = [
         views.version_download,
         name="version_download",
     ),
+    path(
+        "datasets/<slug:slug>/versions/<int:number>/receipt.json",
+        views.version_receipt,
+        name="version_receipt",
+    ),
     path("datasets/<slug:slug>/schema/", views.schema_edit, name="schema"),
     path("datasets/<slug:slug>/schema.json", views.dataset_schema_json, name="schema_json"),
     path("datasets/<slug:slug>/source/", views.source_edit, name="source"),

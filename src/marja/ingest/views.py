@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -31,6 +32,7 @@ from marja.ingest.forms import (
 from marja.ingest.messages import TYPE_NAMES, messages_both, rule_labels, rule_name
 from marja.ingest.models import DatasetSource, Publication, Upload
 from marja.ingest.preview import head_rows, readable_diff, readable_rows, stored_value
+from marja.ingest.receipts import covering_checkpoint, receipt_for
 from marja.ingest.selectors import (
     can_publish,
     current_version,
@@ -40,6 +42,7 @@ from marja.ingest.selectors import (
     version_of,
     versions_of,
 )
+from marja.ledger.proofs import ProofUnavailableError
 
 REPORT_PAGE = 200
 CHANNELS = {
@@ -276,8 +279,43 @@ def version_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse
             "diff": readable_diff(schema, version.diff),
             "channel": CHANNELS.get(version.channel, version.channel),
             "is_current": current_version(dataset) == version,
+            "checkpoint": covering_checkpoint(version),
         },
     )
+
+
+def version_receipt(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """The version's receipt as a JSON file to keep (docs/ledger.md)."""
+    dataset = dataset_for(request.user, slug)
+    version = version_of(dataset, number)
+    links = {
+        "version": request.build_absolute_uri(
+            reverse("ingest:version", args=[dataset.slug, version.number])
+        ),
+        "public_key": request.build_absolute_uri(reverse("ledger:public_key_pem")),
+    }
+    try:
+        receipt = receipt_for(version, links=links)
+    except ProofUnavailableError as error:
+        return render(
+            request,
+            "web/error.html",
+            {
+                "status": 409 if error.code == "unrecorded" else 503,
+                "title": _("No receipt for this version"),
+                "message": _("This version was published before the ledger recorded versions.")
+                if error.code == "unrecorded"
+                else _(
+                    "The ledger does not hold together around this version, so no receipt "
+                    "is issued. Ask the administrators to run the verification."
+                ),
+            },
+            status=409 if error.code == "unrecorded" else 503,
+        )
+    response = JsonResponse(receipt, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    name = f"{dataset.slug}-v{version.number}-receipt.json"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 def version_download(request: HttpRequest, slug: str, number: int) -> FileResponse:

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from marja.catalog.selectors import catalog_counts, latest_updates, themes_with_counts
+from marja.common.access import ExplainedDenial
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -29,6 +30,9 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if isinstance(exception, ExplainedDenial):
+        context = {"status": 403, "title": exception.title, "message": exception.text()}
+        return render(request, "web/error.html", context, status=403)
     return _error(request, 403)
 
 
