@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
@@ -22,18 +24,68 @@ class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
     autocomplete_fields = ["organisation"]
 
 
+def _actor(request: HttpRequest) -> User | None:
+    return request.user if isinstance(request.user, User) else None
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
     inlines = [MembershipInline]
     list_display = ["username", "first_name", "last_name", "email", "is_active", "is_superuser"]
 
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Memberships change through the services, so each change is in the ledger."""
+        if formset.model is not Membership:
+            super().save_formset(request, form, formset, change)
+            return
+        for inline in formset.forms:
+            if not inline.has_changed() and not formset._should_delete_form(inline):
+                continue
+            membership = inline.instance
+            if formset._should_delete_form(inline):
+                if membership.pk is not None:
+                    services.remove_membership(
+                        membership.user, membership.organisation, actor=_actor(request)
+                    )
+                continue
+            data = inline.cleaned_data
+            if membership.pk is not None and "organisation" in inline.changed_data:
+                previous = Membership.objects.get(pk=membership.pk)
+                services.remove_membership(
+                    previous.user, previous.organisation, actor=_actor(request)
+                )
+            services.set_membership(
+                form.instance, data["organisation"], data["role"], actor=_actor(request)
+            )
+
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Memberships change through the services, so each change is in the ledger."""
+
     list_display = ["user", "organisation", "role"]
     list_filter = ["role", "organisation"]
     autocomplete_fields = ["user", "organisation"]
     search_fields = ["user__username", "organisation__name_fa"]
+
+    def save_model(self, request: HttpRequest, obj: Membership, form: Any, change: bool) -> None:
+        if change:
+            previous = Membership.objects.get(pk=obj.pk)
+            if (previous.user_id, previous.organisation_id) != (obj.user_id, obj.organisation_id):
+                services.remove_membership(
+                    previous.user, previous.organisation, actor=_actor(request)
+                )
+        saved = services.set_membership(obj.user, obj.organisation, obj.role, actor=_actor(request))
+        obj.pk = saved.pk
+
+    def delete_model(self, request: HttpRequest, obj: Membership) -> None:
+        services.remove_membership(obj.user, obj.organisation, actor=_actor(request))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:
+        for membership in queryset.select_related("user", "organisation"):
+            services.remove_membership(
+                membership.user, membership.organisation, actor=_actor(request)
+            )
 
 
 @admin.register(ApiToken)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Literal
 
@@ -101,3 +102,29 @@ def authenticate_token(plaintext: str) -> ApiToken:
     if not token.user.is_active:
         raise TokenError("token_invalid")
     return token
+
+
+def membership_ended(
+    user: User, organisation_ids: Iterable[int]
+) -> tuple[Organisation, dt.datetime] | None:
+    """The organisation among ``organisation_ids`` that ``user`` was last removed from
+    (and is not a member of again), with when: read from the ledger."""
+    from marja.ledger.models import LedgerEntry
+
+    wanted = set(organisation_ids) - set(user.memberships.values_list("organisation_id", flat=True))
+    if not wanted:
+        return None
+    entry = (
+        LedgerEntry.objects.filter(
+            action="membership.removed",
+            object_type="user",
+            object_id=str(user.pk),
+            organisation_id__in=wanted,
+        )
+        .select_related("organisation")
+        .order_by("-sequence")
+        .first()
+    )
+    if entry is None or entry.organisation is None:
+        return None
+    return entry.organisation, entry.recorded_at

@@ -64,14 +64,55 @@ def create_user(
 
 
 @transaction.atomic
-def set_membership(user: User, organisation: Organisation, role: str) -> Membership:
-    """Give ``user`` ``role`` in ``organisation`` (replacing an earlier role there)."""
+def set_membership(
+    user: User, organisation: Organisation, role: str, *, actor: User | None = None
+) -> Membership:
+    """Give ``user`` ``role`` in ``organisation`` (replacing an earlier role there).
+
+    Recorded in the ledger (``membership.changed``) unless nothing changes.
+    """
     if role not in Membership.Role.values:
         raise ValueError(f"unknown role {role!r}; expected one of {Membership.Role.values}")
+    earlier = Membership.objects.filter(user=user, organisation=organisation).first()
+    if earlier is not None and earlier.role == role:
+        return earlier
     membership, _ = Membership.objects.update_or_create(
         user=user, organisation=organisation, defaults={"role": role}
     )
+    record(
+        "membership.changed",
+        actor=actor,
+        organisation=organisation,
+        object_type="user",
+        object_id=user.pk,
+        payload={
+            "user": user.username,
+            "organisation": organisation.slug,
+            "role": role,
+            "previous_role": earlier.role if earlier is not None else None,
+        },
+    )
     return membership
+
+
+@transaction.atomic
+def remove_membership(user: User, organisation: Organisation, *, actor: User | None) -> bool:
+    """Take ``user`` out of ``organisation``: their account and tokens lose what that
+    membership gave, at once. Recorded (``membership.removed``); False if not a member."""
+    membership = Membership.objects.filter(user=user, organisation=organisation).first()
+    if membership is None:
+        return False
+    role = membership.role
+    membership.delete()
+    record(
+        "membership.removed",
+        actor=actor,
+        organisation=organisation,
+        object_type="user",
+        object_id=user.pk,
+        payload={"user": user.username, "organisation": organisation.slug, "role": role},
+    )
+    return True
 
 
 @transaction.atomic

@@ -47,6 +47,8 @@ from marja.catalog.models import Dataset
 from marja.catalog.selectors import dataset_for, datasets_visible_to
 from marja.core.export import ExportFormat
 from marja.core.fulltext import SearchQueryError
+from marja.core.schema import Schema as TableSchema
+from marja.ingest.access import DataAccess, data_access
 from marja.ingest.models import DatasetVersion
 from marja.ingest.receipts import covering_checkpoint, covering_checkpoints
 from marja.ingest.selectors import current_version, declared_schema, versions_of
@@ -188,7 +190,12 @@ def version_out(
     dataset: Dataset,
     version: DatasetVersion,
     checkpoint: LedgerCheckpoint | Literal["look up"] | None = "look up",
+    access: DataAccess | None = None,
 ) -> VersionOut:
+    """A version as the caller may see it: with a limited grant, the schema and statistics
+    of the granted columns only, and no statistics or diff when rows are limited."""
+    access = access or data_access(caller(request), dataset)
+    visible = access.schema_of(TableSchema.from_dict(version.schema))
     url = api_url(request, f"datasets/{dataset.slug}/versions/{version.number}")
     download = reverse("ingest:version_download", args=[dataset.slug, version.number])
     return VersionOut(
@@ -198,9 +205,9 @@ def version_out(
         size=version.size,
         row_count=version.row_count,
         excluded_rows=version.excluded_rows,
-        table_schema=version.schema,
-        stats=version.stats,
-        diff=_diff_summary(version.diff),
+        table_schema=visible.to_dict(),
+        stats=access.stats_of(version) or [],
+        diff=None if access.limits_rows else _diff_summary(version.diff),
         note=version.note,
         source=SourceFileOut(
             name=version.source_name, sha256=version.source_sha256, size=version.source_size
@@ -315,7 +322,9 @@ def dataset(request: HttpRequest, slug: str) -> DatasetOut:
         contact=ContactOut(name=found.contact_name, email=found.contact_email),
         current_version=version_summary(request, found, current) if current else None,
         links=dataset_links(request, found),
-        table_schema=schema.to_dict() if schema else None,
+        table_schema=data_access(caller(request), found).schema_of(schema).to_dict()
+        if schema
+        else None,
     )
 
 
@@ -332,9 +341,10 @@ def versions(request: HttpRequest, slug: str, page: Query[PageParams]) -> Versio
     count = every.count()
     shown = list(every[page.offset : page.offset + page.limit])
     checkpoints = covering_checkpoints(shown)
+    access = data_access(caller(request), found)
     return VersionPage(
         count=count,
-        results=[version_out(request, found, v, checkpoints.get(v.pk)) for v in shown],
+        results=[version_out(request, found, v, checkpoints.get(v.pk), access) for v in shown],
         **page_links(request, count, page),
     )
 
@@ -378,7 +388,7 @@ def schema(request: HttpRequest, slug: str) -> dict[str, Any]:
             _("Dataset «%(dataset)s» has no schema yet; it is inferred from the first upload."),
             dataset=slug,
         )
-    return declared.to_dict()
+    return data_access(caller(request), found).schema_of(declared).to_dict()
 
 
 def _organisations(request: HttpRequest) -> QuerySet[Organisation]:

@@ -35,6 +35,7 @@ from marja.api.ckan_base import (
     ValidationError,
 )
 from marja.api.errors import ApiError, in_both_languages
+from marja.common.access import ExplainedDenial
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +114,8 @@ def _call(name: str, request: HttpRequest, data: dict[str, Any]) -> Any:
         return ACTIONS[name](context, data)
     except Http404:
         raise NotFoundError() from None
+    except ExplainedDenial as denial:
+        raise NotAuthorizedError(denial.message, **denial.params) from None
     except PermissionDenied:
         raise NotAuthorizedError() from None
 

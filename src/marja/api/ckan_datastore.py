@@ -34,10 +34,10 @@ from marja.api.ckan_dicts import resource_ref
 from marja.api.query import stopped_error
 from marja.core.query import MAX_LIMIT, Filter, Op, QueryError, RowsQuery, Sort
 from marja.core.schema import Field, FieldType
-from marja.ingest.models import DatasetVersion
+from marja.ingest.access import record_read
 from marja.query.messages import query_message
-from marja.query.selectors import readable_version
-from marja.query.services import QueryStoppedError, limited_connection, plan_rows
+from marja.query.selectors import VersionRead, version_to_read
+from marja.query.services import QueryStoppedError, asked, limited_connection, plan_rows
 
 DEFAULT_LIMIT = 100
 #: CKAN datastore column types of marja's field types.
@@ -54,11 +54,11 @@ FIELD_TYPES = {
 RECORDS_FORMATS = ("objects", "lists")
 
 
-def _version(ctx: Context, resource_id: str) -> DatasetVersion:
+def _version(ctx: Context, resource_id: str) -> VersionRead:
     ref = resource_ref(resource_id)
     if ref is not None:
         try:
-            return readable_version(ctx.user, *ref)[1]
+            return version_to_read(ctx.user, *ref)
         except Http404:
             pass
     raise NotFoundError(_("Resource «%(id)s» was not found."), id=resource_id)
@@ -189,11 +189,11 @@ def _rows_query(data: dict[str, Any]) -> tuple[RowsQuery, list[str], set[str]]:
 
 
 def _fetch(
-    version: DatasetVersion, query: RowsQuery, q_fields: set[str], *, include_total: bool
+    read: VersionRead, query: RowsQuery, q_fields: set[str], *, include_total: bool
 ) -> tuple[list[Field], list[tuple[Any, ...]], int | None]:
     """The columns, the page's rows (each ending with its file row number), the total."""
     try:
-        plan = plan_rows(version, query)
+        plan = plan_rows(read, query)
         with limited_connection() as con:
             rows = con.execute(plan.sql, plan.params).fetchall()[: query.limit]
             counted = (
@@ -205,6 +205,7 @@ def _fetch(
     except QueryStoppedError as error:
         stopped = stopped_error(error)
         raise ValidationError("query", stopped.message, **stopped.params) from None
+    record_read(read.access, read.version, through="ckan", query=asked(query), rows=len(rows))
     columns = [column.field for column in plan.columns if column.field is not None]
     return columns, rows, int(counted[0]) if counted is not None else None
 
@@ -230,7 +231,7 @@ def datastore_search(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     resource_id = text_param(data, "resource_id") or text_param(data, "id")
     if not resource_id:
         raise missing("resource_id")
-    version = _version(ctx, resource_id)
+    read = _version(ctx, resource_id)
     records_format = text_param(data, "records_format") or "objects"
     if records_format not in RECORDS_FORMATS:
         raise ValidationError(
@@ -245,7 +246,7 @@ def datastore_search(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
         )
     include_total = bool_param(data, "include_total", True)
     query, fields, q_fields = _rows_query(data)
-    columns, rows, total = _fetch(version, query, q_fields, include_total=include_total)
+    columns, rows, total = _fetch(read, query, q_fields, include_total=include_total)
     out_fields, records = _records(
         columns, rows, with_id=not fields or "_id" in fields, as_lists=records_format == "lists"
     )

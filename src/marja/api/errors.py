@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -38,7 +39,7 @@ def in_both_languages(message: Promise | str, params: dict[str, Any]) -> dict[st
     for language in ("fa", "en"):
         with translation.override(language):
             text = str(message)
-            shown = _persian_numbers(params) if language == "fa" else params
+            shown = _moments(_persian_numbers(params) if language == "fa" else params)
             rendered[language] = text % shown if params else text
     return rendered
 
@@ -51,6 +52,13 @@ def _persian_numbers(params: dict[str, Any]) -> dict[str, Any]:
         else value
         for key, value in params.items()
     }
+
+
+def _moments(params: dict[str, Any]) -> dict[str, Any]:
+    """Moments as a Jalali date and time, in the active language's digits."""
+    from marja.common.display import jdatetime
+
+    return {k: jdatetime(v) if isinstance(v, dt.datetime) else v for k, v in params.items()}
 
 
 def error_body(code: str, message: Promise | str, params: dict[str, Any]) -> dict[str, Any]:

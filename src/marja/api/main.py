@@ -18,6 +18,7 @@ from marja.api.ledger import router as ledger_router
 from marja.api.publishing import router as publishing_router
 from marja.api.query import router as query_router
 from marja.api.search import router as search_router
+from marja.common.access import ExplainedDenial
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +81,12 @@ def _nested(request: HttpRequest, error: RecursionError) -> HttpResponse:
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, error: Http404) -> HttpResponse:
     return error_response(request, ApiError(404, "not_found", _("Not found.")))
+
+
+@api.exception_handler(ExplainedDenial)
+def _denied_with_reason(request: HttpRequest, denial: ExplainedDenial) -> HttpResponse:
+    """A refusal the caller may know the reason of (an expired grant, say)."""
+    return error_response(request, ApiError(403, denial.code, denial.message, **denial.params))
 
 
 @api.exception_handler(PermissionDenied)

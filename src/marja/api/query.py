@@ -26,7 +26,7 @@ from marja.ingest.models import DatasetVersion
 from marja.query.chart import header
 from marja.query.messages import query_message, sql_message
 from marja.query.params import aggregate_query_from, rows_query_from, wants
-from marja.query.selectors import VersionNotFoundError, readable_version
+from marja.query.selectors import VersionNotFoundError, VersionRead, version_to_read
 from marja.query.services import QueryStoppedError, aggregate, export_rows, rows_page, run_sql
 
 router = Router(tags=["query"])
@@ -125,9 +125,11 @@ def _timeout_seconds() -> int:
     return int(settings.QUERY_TIMEOUT_SECONDS)
 
 
-def version_for(request: HttpRequest, slug: str, reference: str) -> tuple[Dataset, DatasetVersion]:
+def version_for(request: HttpRequest, slug: str, reference: str) -> VersionRead:
+    """The version to read, as the caller may read it (404 ``version_not_found``; 403
+    with the reason when the data is closed to the caller)."""
     try:
-        return readable_version(caller(request), slug, reference)
+        return version_to_read(caller(request), slug, reference)
     except VersionNotFoundError:
         raise ApiError(
             404,
@@ -214,11 +216,13 @@ def version_ref(version: DatasetVersion) -> VersionRef:
     description=FILTERS_HELP,
 )
 def rows(request: HttpRequest, slug: str, params: Query[RowsParams]) -> RowsOut:
-    dataset, version = version_for(request, slug, params.version)
+    read = version_for(request, slug, params.version)
+    dataset, version = read.dataset, read.version
     query_params = {k: request.GET.getlist(k) for k in request.GET}
     try:
         query = rows_query_from(query_params)
-        page = rows_page(version, query, count=wants(query_params, "count", default=True))
+        count = wants(query_params, "count", default=True)
+        page = rows_page(read, query, count=count, through="api")
     except QueryError as error:
         raise query_error(error) from None
     except QueryStoppedError as error:
@@ -256,10 +260,11 @@ def rows(request: HttpRequest, slug: str, params: Query[RowsParams]) -> RowsOut:
     "min:col, max:col, median:col, count_distinct:col. " + FILTERS_HELP,
 )
 def aggregates(request: HttpRequest, slug: str, params: Query[AggregateParams]) -> AggregateOut:
-    dataset, version = version_for(request, slug, params.version)
+    read = version_for(request, slug, params.version)
+    dataset, version = read.dataset, read.version
     query_params = {k: request.GET.getlist(k) for k in request.GET}
     try:
-        table = aggregate(version, aggregate_query_from(query_params))
+        table = aggregate(read, aggregate_query_from(query_params), through="api")
     except QueryError as error:
         raise query_error(error) from None
     except QueryStoppedError as error:
@@ -320,7 +325,8 @@ def package_info(request: HttpRequest, dataset: Dataset, version: DatasetVersion
     response={200: None},
 )
 def export(request: HttpRequest, slug: str, params: Query[ExportParams]) -> StreamingHttpResponse:
-    dataset, version = version_for(request, slug, params.version)
+    read = version_for(request, slug, params.version)
+    dataset, version = read.dataset, read.version
     query_params = {k: v for k in request.GET if (v := request.GET.getlist(k))}
     query_params.pop("limit", None)
     query_params.pop("offset", None)
@@ -328,7 +334,7 @@ def export(request: HttpRequest, slug: str, params: Query[ExportParams]) -> Stre
     try:
         query = rows_query_from(query_params)
         result = export_rows(
-            version, query, params.format, package=package_info(request, dataset, version)
+            read, query, params.format, package=package_info(request, dataset, version)
         )
     except QueryError as error:
         raise query_error(error) from None

@@ -7,6 +7,7 @@ so a second load changes nothing and duplicates nothing.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import os
 import secrets
@@ -17,10 +18,13 @@ from typing import Any
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from marja.accounts.models import Membership, Organisation, User
 from marja.accounts.services import create_user, set_membership
-from marja.catalog.models import County, Dataset, DatasetGrant, Licence, Province, Theme
+from marja.catalog.grants import GrantIn, give_grant
+from marja.catalog.models import County, Dataset, Licence, Province, Theme
+from marja.catalog.selectors import active_grants
 from marja.catalog.services import (
     REFERENCE_LISTS,
     DatasetIn,
@@ -33,6 +37,8 @@ from marja.core.jalali import parse_date
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 DEMO_FILE = REFERENCE_DIR / "demo_province.json"
 COUNTIES_FILE = REFERENCE_DIR / "tehran_counties.csv"
+#: How long the demo's grants run; loading the demo again renews an expired one.
+DEMO_GRANT_DAYS = 365
 
 
 @dataclass
@@ -157,11 +163,14 @@ def _load_datasets(items: list[dict[str, Any]], actor: User) -> None:
         else:
             dataset = update_dataset(existing, data, actor=actor)
         for grant in item.get("grants", []):
-            DatasetGrant.objects.get_or_create(
-                dataset=dataset,
-                organisation=Organisation.objects.get(slug=grant["organisation"]),
-                defaults={"purpose": grant["purpose"]},
-            )
+            grantee = Organisation.objects.get(slug=grant["organisation"])
+            if not active_grants(dataset, Organisation.objects.filter(pk=grantee.pk)).exists():
+                terms = GrantIn(
+                    organisation=grantee,
+                    purpose=grant["purpose"],
+                    expires_on=timezone.localdate() + dt.timedelta(days=DEMO_GRANT_DAYS),
+                )
+                give_grant(dataset, terms, schema=None, actor=None)
 
 
 @transaction.atomic

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from marja.accounts.models import BilingualName, Organisation
@@ -213,7 +216,14 @@ class Dataset(models.Model):
 
 
 class DatasetGrant(models.Model):
-    """Access to a restricted dataset given to another organisation."""
+    """Access to a restricted dataset, given by its publisher to another organisation for
+    a stated purpose until an expiry moment, optionally to some columns or some rows.
+
+    Given and revoked through :mod:`marja.catalog.grants` (each in the ledger); a revoked
+    grant is kept, with who revoked it and when. ``columns`` empty means every column;
+    ``row_column`` empty means every row, else only rows whose value in that column is one
+    of ``row_values``.
+    """
 
     dataset = models.ForeignKey(
         Dataset, verbose_name=_("dataset"), on_delete=models.CASCADE, related_name="grants"
@@ -225,15 +235,47 @@ class DatasetGrant(models.Model):
         related_name="grants",
     )
     purpose = models.CharField(_("purpose"), max_length=300, validators=[validate_plain_text])
-    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"))
+    columns = models.JSONField(_("columns shared"), default=list, blank=True)
+    row_column = models.CharField(_("rows limited by"), max_length=63, blank=True)
+    row_values = models.JSONField(_("rows shared"), default=list, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("granted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("access grant")
         verbose_name_plural = _("access grants")
+        ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["dataset", "organisation"], name="one_grant_per_pair")
+            models.UniqueConstraint(
+                fields=["dataset", "organisation"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_open_grant_per_pair",
+            )
         ]
 
     def __str__(self) -> str:
         return f"{self.dataset} → {self.organisation}"
+
+    def is_active(self, now: dt.datetime | None = None) -> bool:
+        return self.revoked_at is None and self.expires_at > (now or timezone.now())
+
+    @property
+    def is_limited(self) -> bool:
+        return bool(self.columns or self.row_column)

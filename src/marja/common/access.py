@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -29,7 +30,14 @@ class ExplainedDenial(PermissionDenied):
         self.params = params
 
     def text(self) -> str:
-        return str(self.message) % self.params if self.params else str(self.message)
+        """The message in the active language (moments as Jalali date and time)."""
+        from marja.common.display import jdatetime
+
+        shown = {
+            key: jdatetime(value) if isinstance(value, dt.datetime) else value
+            for key, value in self.params.items()
+        }
+        return str(self.message) % shown if shown else str(self.message)
 
 
 def superuser_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

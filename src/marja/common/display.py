@@ -44,7 +44,7 @@ def jdatetime(value: dt.datetime | None) -> str:
 
 def num(value: int | float | None) -> str:
     """A number with grouped thousands, in Persian digits on Persian pages."""
-    if value is None:
+    if value is None or value == "":
         return "—"
     return format_number(value, persian=_persian())
 

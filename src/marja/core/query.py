@@ -33,6 +33,7 @@ import duckdb
 
 from marja.core.convert import FALSE_WORDS, TRUE_WORDS, folded_text, quote_identifier
 from marja.core.jalali import JalaliDateError, parse_date, to_jalali
+from marja.core.restriction import Restriction
 from marja.core.schema import Field, FieldType, Schema
 from marja.core.text import ZWNJ, normalize
 
@@ -360,8 +361,16 @@ def _where(
 # --- rows ----------------------------------------------------------------------------------
 
 
-def _source(path: Path, *, row_key: bool) -> str:
+def _source(
+    path: Path,
+    *,
+    row_key: bool,
+    schema: Schema | None = None,
+    restriction: Restriction | None = None,
+) -> str:
     # The path comes from the object store (a hash under the data folder), never a caller.
+    if restriction is not None and schema is not None:
+        return restriction.source(path, schema, row_key=row_key)
     literal = "'" + str(path).replace("'", "''") + "'"
     if row_key:
         return (
@@ -467,9 +476,14 @@ def rows_plan(
     version: str,
     counties: Mapping[str, str] | None = None,
     max_limit: int = MAX_LIMIT,
+    restriction: Restriction | None = None,
 ) -> Plan:
-    """The SQL of one page of rows of the Parquet file at ``path``."""
+    """The SQL of one page of rows of the Parquet file at ``path`` (as ``restriction``
+    narrows it, when given: raises :class:`RestrictionError` when it cannot)."""
     lookup = counties or {}
+    stored, schema = schema, restriction.schema(schema) if restriction else schema
+    source_with_key = _source(path, row_key=True, schema=stored, restriction=restriction)
+    source = _source(path, row_key=False, schema=stored, restriction=restriction)
     if query.limit < 0 or query.limit > max_limit:
         raise QueryError("limit_out_of_range", limit=query.limit, minimum=0, maximum=max_limit)
     if not 0 <= query.offset <= MAX_OFFSET:
@@ -495,8 +509,8 @@ def rows_plan(
     sort_columns = [quote_identifier(s.column) for s in query.sort]
     listed = ", ".join([quote_identifier(f.name) for f in selected] + sort_columns + [ROW_KEY])
     sql = (
-        f"SELECT {listed} FROM {_source(path, row_key=True)}{where} "
-        f"ORDER BY {order} LIMIT {int(query.limit) + 1} OFFSET {int(query.offset)}"
+        f"SELECT {listed} FROM {source_with_key}"
+        f"{where} ORDER BY {order} LIMIT {int(query.limit) + 1} OFFSET {int(query.offset)}"
     )
     return Plan(
         sql=sql,
@@ -505,15 +519,22 @@ def rows_plan(
         limit=query.limit,
         sort=query.sort,
         fingerprint=fingerprint,
-        count_sql=f"SELECT count(*) FROM {_source(path, row_key=False)}{count_where}",
+        count_sql=f"SELECT count(*) FROM {source}{count_where}",
         count_params=count_params,
     )
 
 
 def export_plan(
-    path: Path, schema: Schema, query: RowsQuery, *, counties: Mapping[str, str] | None = None
+    path: Path,
+    schema: Schema,
+    query: RowsQuery,
+    *,
+    counties: Mapping[str, str] | None = None,
+    restriction: Restriction | None = None,
 ) -> Plan:
     """Every row the filters of ``query`` keep, in its sort order, for an export."""
+    stored, schema = schema, restriction.schema(schema) if restriction else schema
+    source = _source(path, row_key=False, schema=stored, restriction=restriction)
     params: list[Any] = []
     conditions = _where(schema, query.filters, query.text, counties or {}, params)
     names = list(query.columns) or schema.names
@@ -526,8 +547,8 @@ def export_plan(
         for s in query.sort
     )
     listed = ", ".join(quote_identifier(f.name) for f in selected)
-    sql = f"SELECT {listed} FROM {_source(path, row_key=False)}{where}"
-    count_sql = f"SELECT count(*) FROM {_source(path, row_key=False)}{where}"
+    sql = f"SELECT {listed} FROM {source}{where}"
+    count_sql = f"SELECT count(*) FROM {source}{where}"
     if order:
         sql += f" ORDER BY {order}"
     return Plan(
@@ -645,8 +666,11 @@ def aggregate_plan(
     *,
     counties: Mapping[str, str] | None = None,
     max_groups: int = MAX_GROUPS,
+    restriction: Restriction | None = None,
 ) -> Plan:
-    """The SQL of a group-by over the Parquet file at ``path``."""
+    """The SQL of a group-by over the Parquet file at ``path`` (narrowed by
+    ``restriction`` when given)."""
+    stored, schema = schema, restriction.schema(schema) if restriction else schema
     if query.limit < 1 or query.limit > max_groups:
         raise QueryError("limit_out_of_range", limit=query.limit, minimum=1, maximum=max_groups)
     if not query.measures:
@@ -689,7 +713,8 @@ def aggregate_plan(
         f"{quote_identifier(c)} {'DESC' if d else 'ASC'} NULLS LAST" for c, d in order_keys
     )
     sql = (
-        f"SELECT {', '.join(selects)} FROM {_source(path, row_key=False)}{where}"
+        f"SELECT {', '.join(selects)} FROM "
+        f"{_source(path, row_key=False, schema=stored, restriction=restriction)}{where}"
         f"{group_by if query.groups else ''}"
         f"{' ORDER BY ' + order if order else ''} LIMIT {int(query.limit) + 1}"
     )

@@ -35,7 +35,7 @@ import re
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any, Final
@@ -43,6 +43,7 @@ from typing import Any, Final
 import duckdb
 
 from marja.core.convert import quote_identifier, quote_literal
+from marja.core.restriction import TableSource
 
 #: Table functions a query may call: generators of values, none of which reads anything.
 ALLOWED_TABLE_FUNCTIONS: Final = frozenset(
@@ -111,20 +112,25 @@ class SqlResult:
 
 
 def open_sandbox(
-    views: Mapping[str, Path], limits: SqlLimits = SqlLimits()
+    views: Mapping[str, Path | TableSource], limits: SqlLimits = SqlLimits()
 ) -> duckdb.DuckDBPyConnection:
     """A new in-memory DuckDB with one view per dataset, locked down before it is returned.
 
+    A view of a :class:`TableSource` with a restriction has only the granted columns and
+    rows: the query never sees the rest, whatever it does with the view.
     Use one connection from one thread at a time, and close it when done.
     """
-    files = {name: _parquet_file(name, path) for name, path in views.items()}
+    sources = {
+        name: replace(item, path=_parquet_file(name, item.path))
+        if isinstance(item, TableSource)
+        else TableSource(_parquet_file(name, item))
+        for name, item in views.items()
+    }
+    files = {name: source.path for name, source in sources.items()}
     conn = duckdb.connect(":memory:", config=_engine_config(limits))
     try:
-        for name, path in files.items():
-            conn.execute(
-                f"CREATE VIEW {quote_identifier(name)} AS "
-                f"SELECT * FROM read_parquet({quote_literal(str(path))})"
-            )
+        for name, source in sources.items():
+            conn.execute(f"CREATE VIEW {quote_identifier(name)} AS {source.sql()}")
         for alias, name in _aliases(list(files)).items():
             conn.execute(
                 f"CREATE VIEW {quote_identifier(alias)} AS SELECT * FROM {quote_identifier(name)}"
@@ -141,7 +147,7 @@ def open_sandbox(
 
 
 def run_readonly_sql(
-    sql: str, views: Mapping[str, Path], limits: SqlLimits = SqlLimits()
+    sql: str, views: Mapping[str, Path | TableSource], limits: SqlLimits = SqlLimits()
 ) -> SqlResult:
     """Check and run ``sql`` in a fresh sandbox over ``views``; raise :class:`SqlError`."""
     started = time.perf_counter()

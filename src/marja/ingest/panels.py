@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
+from marja.catalog.grants import can_manage_grants
 from marja.catalog.models import Dataset
 from marja.catalog.panels import Panel
+from marja.common.access import ExplainedDenial
 from marja.core.schema import Schema
+from marja.ingest.access import data_access, record_read
 from marja.ingest.messages import TYPE_NAMES, rule_labels
 from marja.ingest.models import DatasetSource
 from marja.ingest.preview import head_rows, readable_rows
@@ -23,13 +26,24 @@ def publishing_panel(request: HttpRequest, dataset: Dataset) -> Panel:
         "version_count": dataset.versions.count(),
         "source": DatasetSource.objects.filter(dataset=dataset).first(),
     }
-    schema = Schema.from_dict(version.schema) if version else declared_schema(dataset)
+    try:
+        access = data_access(request.user, dataset)
+        restriction = access.restriction_for(version) if version is not None else None
+    except ExplainedDenial as denial:
+        context["closed"] = denial.text()
+        return Panel("ingest/_dataset_panel.html", context)
+    context["limited"] = access.limited
+    context["grant"] = access.grant
+    context["can_manage_grants"] = can_manage_grants(request.user, dataset)
+    stored = Schema.from_dict(version.schema) if version else declared_schema(dataset)
+    schema = access.schema_of(stored) if stored is not None else None
     if schema is not None:
         context["fields"] = [
             {"field": f, "type": TYPE_NAMES[f.type], "rules": rule_labels(f, schema.primary_key)}
             for f in schema.fields
         ]
     if version is not None and schema is not None:
-        columns, rows = head_rows(version, limit=10)
+        columns, rows = head_rows(version, limit=10, restriction=restriction)
+        record_read(access, version, through="preview", query={"limit": 10}, rows=len(rows))
         context["rows"] = readable_rows(schema, columns, rows)
     return Panel("ingest/_dataset_panel.html", context)

@@ -9,6 +9,7 @@ import duckdb
 
 from marja.catalog.models import County
 from marja.core.convert import quote_literal
+from marja.core.restriction import Restriction
 from marja.core.schema import Field, FieldType, Schema
 from marja.ingest.models import DatasetVersion
 from marja.ingest.storage import object_store
@@ -17,12 +18,16 @@ PREVIEW_ROWS = 20
 
 
 def head_rows(
-    version: DatasetVersion, limit: int = PREVIEW_ROWS
+    version: DatasetVersion, limit: int = PREVIEW_ROWS, restriction: Restriction | None = None
 ) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """The first rows of ``version``, only those and the columns ``restriction`` grants."""
     path = object_store().open(version.sha256)
     con = duckdb.connect(config={"threads": 1, "enable_external_access": True})
     try:
-        source = f"read_parquet({quote_literal(str(path))})"
+        if restriction is not None:
+            source = restriction.source(path, Schema.from_dict(version.schema), row_key=False)
+        else:
+            source = f"read_parquet({quote_literal(str(path))})"
         cursor = con.execute(f"SELECT * FROM {source} LIMIT ?", [int(limit)])
         columns = [d[0] for d in cursor.description or ()]
         return columns, cursor.fetchall()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from marja.ingest import views
+from marja.ingest import grant_views, views
 
 app_name = "ingest"
 urlpatterns = [
@@ -37,6 +37,13 @@ urlpatterns = [
         views.version_receipt,
         name="version_receipt",
     ),
+    path("datasets/<slug:slug>/access/", grant_views.grants, name="grants"),
+    path(
+        "datasets/<slug:slug>/access/<int:pk>/revoke/",
+        grant_views.grant_revoke,
+        name="grant_revoke",
+    ),
+    path("datasets/<slug:slug>/reads/", grant_views.reads, name="reads"),
     path("datasets/<slug:slug>/schema/", views.schema_edit, name="schema"),
     path("datasets/<slug:slug>/schema.json", views.dataset_schema_json, name="schema_json"),
     path("datasets/<slug:slug>/source/", views.source_edit, name="source"),

@@ -18,9 +18,11 @@ from django.views.decorators.http import require_POST
 from marja.accounts.selectors import as_user
 from marja.catalog.models import Dataset
 from marja.catalog.selectors import dataset_for
+from marja.common.access import ExplainedDenial
 from marja.core.problems import Problem, Report
 from marja.core.schema import Schema, SchemaError
 from marja.ingest import pulls, services
+from marja.ingest.access import data_access, record_read
 from marja.ingest.forms import (
     BaseFieldFormSet,
     FieldFormSet,
@@ -250,14 +252,22 @@ def version_list(request: HttpRequest, slug: str) -> HttpResponse:
 def version_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     dataset = dataset_for(request.user, slug)
     version = version_of(dataset, number)
-    schema = Schema.from_dict(version.schema)
-    columns, rows = head_rows(version)
-    stats = {s["field"]: s for s in version.stats}
+    access = data_access(request.user, dataset)
+    restriction = access.restriction_for(version)
+    schema = access.schema_of(Schema.from_dict(version.schema))
+    columns, rows = head_rows(version, restriction=restriction)
+    record_read(access, version, through="page", query={"limit": len(rows)}, rows=len(rows))
+    stats = {s["field"]: s for s in access.stats_of(version) or []}
     for item in stats.values():
         if item["field"] in schema.names:
             field = schema.field(item["field"])
             item["min"] = stored_value(field, item["min"])
             item["max"] = stored_value(field, item["max"])
+    diff = None
+    if not access.limits_rows:
+        diff = readable_diff(schema, version.diff)
+        if diff is not None and access.limited:
+            diff["samples"] = {"added": [], "removed": [], "changed": []}
     return render(
         request,
         "ingest/version_detail.html",
@@ -276,12 +286,44 @@ def version_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse
             "primary_key": schema.primary_key,
             "columns": columns,
             "rows": readable_rows(schema, columns, rows),
-            "diff": readable_diff(schema, version.diff),
+            "diff": diff,
+            "access": access,
             "channel": CHANNELS.get(version.channel, version.channel),
             "is_current": current_version(dataset) == version,
             "checkpoint": covering_checkpoint(version),
         },
     )
+
+
+def version_download(request: HttpRequest, slug: str, number: int) -> FileResponse:
+    """The stored Parquet object itself, byte for byte (its SHA-256 is the version's
+    hash); not for a reader whose grant covers part of the data."""
+    from marja.ingest.storage import object_store
+
+    dataset = dataset_for(request.user, slug)
+    version = version_of(dataset, number)
+    access = data_access(request.user, dataset)
+    if access.limited:
+        raise ExplainedDenial(
+            "grant_partial",
+            _("Only part of this data is shared with you"),
+            _(
+                "Your organisation's grant covers some columns or rows of this dataset, so "
+                "the whole file cannot be downloaded. Download what is shared from the data "
+                "page (CSV, Excel, Parquet and more)."
+            ),
+        )
+    path = object_store().open(version.sha256)
+    record_read(access, version, through="download", rows=version.row_count)
+    response = FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"{dataset.slug}-v{version.number}.parquet",
+        content_type="application/vnd.apache.parquet",
+    )
+    response["ETag"] = f'"{version.sha256}"'
+    response["Digest"] = f"sha-256={version.sha256}"
+    return response
 
 
 def version_receipt(request: HttpRequest, slug: str, number: int) -> HttpResponse:
@@ -315,23 +357,6 @@ def version_receipt(request: HttpRequest, slug: str, number: int) -> HttpRespons
     response = JsonResponse(receipt, json_dumps_params={"ensure_ascii": False, "indent": 1})
     name = f"{dataset.slug}-v{version.number}-receipt.json"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
-def version_download(request: HttpRequest, slug: str, number: int) -> FileResponse:
-    from marja.ingest.storage import object_store
-
-    dataset = dataset_for(request.user, slug)
-    version = version_of(dataset, number)
-    path = object_store().open(version.sha256)
-    response = FileResponse(
-        path.open("rb"),
-        as_attachment=True,
-        filename=f"{dataset.slug}-v{version.number}.parquet",
-        content_type="application/vnd.apache.parquet",
-    )
-    response["ETag"] = f'"{version.sha256}"'
-    response["Digest"] = f"sha-256={version.sha256}"
     return response
 
 
@@ -430,4 +455,5 @@ def dataset_schema_json(request: HttpRequest, slug: str) -> JsonResponse:
     schema = declared_schema(dataset)
     if schema is None:
         raise Http404
-    return JsonResponse(schema.to_dict(), json_dumps_params={"ensure_ascii": False, "indent": 1})
+    shown = data_access(request.user, dataset).schema_of(schema)
+    return JsonResponse(shown.to_dict(), json_dumps_params={"ensure_ascii": False, "indent": 1})

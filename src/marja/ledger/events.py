@@ -19,4 +19,9 @@ EVENTS: Final[dict[str, str]] = {
     "source.pulled": "A scheduled pull ran: new version, unchanged content, or failure.",
     "token.created": "A user created an API token: name, scope, prefix, expiry (never the token).",
     "token.revoked": "An API token was revoked by its owner or an administrator; the row is kept.",
+    "membership.changed": "A user was given a role in an organisation, or their role changed.",
+    "membership.removed": "A user was taken out of an organisation.",
+    "grant.given": "A restricted dataset was shared with another organisation, on terms.",
+    "grant.revoked": "A grant was withdrawn before its expiry; the grant row is kept.",
+    "data.read": "Restricted data was read: who, through which grant, which version, how.",
 }

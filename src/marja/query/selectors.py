@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
 
@@ -13,7 +15,9 @@ from marja.accounts.selectors import AnyUser
 from marja.catalog.models import County, Dataset
 from marja.catalog.selectors import dataset_for, datasets_visible_to
 from marja.core.convert import reference_aliases
+from marja.core.restriction import Restriction
 from marja.core.schema import Schema
+from marja.ingest.access import DataAccess, data_access
 from marja.ingest.models import DatasetVersion
 from marja.ingest.storage import object_store
 
@@ -51,6 +55,34 @@ def readable_version(
     return dataset, version
 
 
+@dataclass(frozen=True)
+class VersionRead:
+    """One version of one dataset, as one reader may read it."""
+
+    dataset: Dataset
+    version: DatasetVersion
+    access: DataAccess
+    #: The grant's limits for this version (None: the whole version).
+    restriction: Restriction | None
+
+    @property
+    def schema(self) -> Schema:
+        """The version's schema as this reader sees it (granted columns only)."""
+        stored = version_schema(self.version)
+        return self.restriction.schema(stored) if self.restriction else stored
+
+
+def version_to_read(user: AnyUser, slug: str, reference: str | None = None) -> VersionRead:
+    """Like :func:`readable_version`, with how ``user`` may read the version's data.
+
+    Raises ``Http404`` (:class:`VersionNotFoundError` for a missing version) and
+    :class:`marja.common.access.ExplainedDenial` when the data is closed to ``user``.
+    """
+    dataset, version = readable_version(user, slug, reference)
+    access = data_access(user, dataset)
+    return VersionRead(dataset, version, access, access.restriction_for(version))
+
+
 def version_schema(version: DatasetVersion) -> Schema:
     return Schema.from_dict(version.schema)
 
@@ -75,9 +107,9 @@ def county_names() -> dict[str, str]:
 def sql_tables(
     user: AnyUser, names: Iterable[str] | None = None
 ) -> dict[str, tuple[Dataset, DatasetVersion]]:
-    """The tables a SQL query of ``user`` sees: the current version of each readable
-    dataset, named by its slug; only those called ``names`` (slug, or with underscores for
-    hyphens) when given."""
+    """The tables a SQL query of ``user`` sees: the current version of each dataset whose
+    data they may read, named by its slug; only those called ``names`` (slug, or with
+    underscores for hyphens) when given. (:func:`sql_reads` adds how each is read.)"""
     latest = (
         DatasetVersion.objects.filter(dataset=OuterRef("pk")).order_by("-number").values("pk")[:1]
     )
@@ -89,3 +121,16 @@ def sql_tables(
         datasets = datasets.filter(slug__in=wanted | {n.replace("_", "-") for n in wanted})
     versions = DatasetVersion.objects.in_bulk([d.latest for d in datasets])
     return {d.slug: (d, versions[d.latest]) for d in datasets}
+
+
+def sql_reads(user: AnyUser, names: Iterable[str] | None = None) -> dict[str, VersionRead]:
+    """:func:`sql_tables` with how ``user`` reads each table; a dataset whose grant no
+    longer fits its current version is left out (its name is then unknown to SQL)."""
+    reads = {}
+    for slug, (dataset, version) in sql_tables(user, names).items():
+        try:
+            access = data_access(user, dataset)
+            reads[slug] = VersionRead(dataset, version, access, access.restriction_for(version))
+        except PermissionDenied:
+            continue
+    return reads

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 from django.conf import settings
@@ -28,9 +29,16 @@ from marja.core.query import (
     install_jalali_macros,
     rows_plan,
 )
+from marja.core.restriction import TableSource
 from marja.core.sandbox import SqlLimits, SqlResult, referenced_tables, run_readonly_sql
-from marja.ingest.models import DatasetVersion
-from marja.query.selectors import county_aliases, sql_tables, version_path, version_schema
+from marja.ingest.access import record_read
+from marja.query.selectors import (
+    VersionRead,
+    county_aliases,
+    sql_reads,
+    version_path,
+    version_schema,
+)
 
 
 class QueryStoppedError(Exception):
@@ -77,29 +85,57 @@ def limited_connection() -> Iterator[duckdb.DuckDBPyConnection]:
         con.close()
 
 
-def plan_rows(version: DatasetVersion, query: RowsQuery) -> Plan:
-    """The SQL of a page of ``version``'s rows (raises :class:`QueryError`)."""
+def plan_rows(read: VersionRead, query: RowsQuery) -> Plan:
+    """The SQL of a page of the version's rows, as the reader may read them (raises
+    :class:`QueryError`)."""
     return rows_plan(
-        version_path(version),
-        version_schema(version),
+        version_path(read.version),
+        version_schema(read.version),
         query,
-        version=version.sha256,
+        version=read.version.sha256,
         counties=county_aliases(),
+        restriction=read.restriction,
     )
 
 
-def rows_page(version: DatasetVersion, query: RowsQuery, *, count: bool) -> Page:
-    plan = plan_rows(version, query)
+def asked(query: RowsQuery | AggregateQuery) -> dict[str, Any]:
+    """What a query asked for, as a read's ledger entry keeps it."""
+    details: dict[str, Any] = {
+        "filters": [f"{f.column}__{f.op.value}={f.value}" for f in query.filters],
+        "text": query.text,
+        "sort": [f"-{s.column}" if s.descending else s.column for s in query.sort],
+    }
+    if isinstance(query, RowsQuery):
+        details.update(columns=list(query.columns), limit=query.limit, offset=query.offset)
+    else:
+        details.update(
+            group_by=[g.alias for g in query.groups], measures=[m.alias for m in query.measures]
+        )
+    return details
+
+
+def rows_page(read: VersionRead, query: RowsQuery, *, count: bool, through: str) -> Page:
+    plan = plan_rows(read, query)
     with limited_connection() as con:
-        return fetch_page(con, plan, count=count)
+        page = fetch_page(con, plan, count=count)
+    record_read(read.access, read.version, through=through, query=asked(query), rows=len(page.rows))
+    return page
 
 
-def aggregate(version: DatasetVersion, query: AggregateQuery) -> Table:
+def aggregate(read: VersionRead, query: AggregateQuery, *, through: str) -> Table:
     plan = aggregate_plan(
-        version_path(version), version_schema(version), query, counties=county_aliases()
+        version_path(read.version),
+        version_schema(read.version),
+        query,
+        counties=county_aliases(),
+        restriction=read.restriction,
     )
     with limited_connection() as con:
-        return fetch_table(con, plan, macros_installed=True)
+        table = fetch_table(con, plan, macros_installed=True)
+    record_read(
+        read.access, read.version, through=through, query=asked(query), rows=len(table.rows)
+    )
+    return table
 
 
 @dataclass(frozen=True)
@@ -109,16 +145,22 @@ class Export:
     file_name: str
 
 
-def export_rows(
-    version: DatasetVersion, query: RowsQuery, fmt: str, *, package: PackageInfo
-) -> Export:
+def export_rows(read: VersionRead, query: RowsQuery, fmt: str, *, package: PackageInfo) -> Export:
     """The rows ``query`` keeps (all of them, in its sort order) as a file to stream.
 
     Problems known before the first byte (unknown format, too many rows for Excel, a
-    bad filter) raise here; the DuckDB connection lives as long as the stream.
+    bad filter) raise here; the DuckDB connection lives as long as the stream. A read of
+    restricted data is recorded when the stream starts.
     """
-    schema = version_schema(version)
-    plan = export_plan(version_path(version), schema, query, counties=county_aliases())
+    version = read.version
+    schema = read.schema
+    plan = export_plan(
+        version_path(version),
+        version_schema(version),
+        query,
+        counties=county_aliases(),
+        restriction=read.restriction,
+    )
     try:
         kind = ExportFormat(fmt)
     except ValueError:
@@ -143,6 +185,9 @@ def export_rows(
         raise
     info = FORMATS[kind]
     name = f"{version.dataset.slug}-v{version.number}.{info.extension}"
+    record_read(
+        read.access, version, through="export", query={**asked(query), "format": kind.value}
+    )
     return Export(_Stream(con, chunks), info.media_type, name)
 
 
@@ -174,23 +219,33 @@ class _Stream:
         self._con.close()
 
 
-def sql_views(user: AnyUser, sql: str) -> dict[str, Path]:
+def sql_sources(user: AnyUser, sql: str) -> dict[str, VersionRead]:
     """The tables a SQL query of ``user`` may see, limited to the ones it names: each
     readable dataset's current version under its slug (the sandbox adds the name with
-    underscores). Text that does not parse gets none; the sandbox reports why."""
+    underscores), as the user may read it. Text that does not parse gets none; the
+    sandbox reports why."""
     names = referenced_tables(sql)
     if not names:
         return {}
-    return {
-        slug: version_path(version) for slug, (_dataset, version) in sql_tables(user, names).items()
-    }
+    return sql_reads(user, names)
 
 
 def run_sql(user: AnyUser, sql: str) -> SqlResult:
-    """Run ``sql`` read-only over the datasets ``user`` may read."""
+    """Run ``sql`` read-only over the datasets ``user`` may read (each restricted one
+    through the user's grant); each restricted table it reads is recorded."""
     limits = SqlLimits(
         timeout_seconds=float(settings.QUERY_TIMEOUT_SECONDS),
         memory_mb=settings.QUERY_MEMORY_MB,
         max_rows=settings.SQL_MAX_ROWS,
     )
-    return run_readonly_sql(sql, sql_views(user, sql), limits)
+    reads = sql_sources(user, sql)
+    views = {
+        slug: TableSource(version_path(r.version), version_schema(r.version), r.restriction)
+        for slug, r in reads.items()
+    }
+    result = run_readonly_sql(sql, views, limits)
+    for read in reads.values():
+        record_read(
+            read.access, read.version, through="sql", query={"sql": sql}, rows=len(result.rows)
+        )
+    return result

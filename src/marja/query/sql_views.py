@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from marja.core.sandbox import SqlError
 from marja.query.messages import sql_message
-from marja.query.selectors import sql_tables
+from marja.query.selectors import sql_reads
 from marja.query.services import run_sql
 
 MAX_SQL_CHARS = 20_000
@@ -26,17 +26,17 @@ def _example(tables: dict[str, Any], chosen: str) -> str:
 
 @require_http_methods(["GET", "POST"])
 def sql_page(request: HttpRequest) -> HttpResponse:
-    tables = sql_tables(request.user)
+    tables = sql_reads(request.user)
     listing = [
         {
             "slug": slug,
             "alias": slug.replace("-", "_"),
-            "title": dataset.title,
-            "version": version.number,
-            "rows": version.row_count,
-            "fields": version.schema.get("fields", []),
+            "title": read.dataset.title,
+            "version": read.version.number,
+            "rows": read.version.row_count,
+            "fields": read.schema.to_dict()["fields"],
         }
-        for slug, (dataset, version) in sorted(tables.items())
+        for slug, read in sorted(tables.items())
     ]
     context: dict[str, Any] = {"tables": listing, "max_rows": settings.SQL_MAX_ROWS}
     status = 200

@@ -30,7 +30,7 @@ from marja.core.schema import FieldType
 from marja.query.chart import chart_data
 from marja.query.messages import query_message
 from marja.query.params import aggregate_query_from, rows_query_from
-from marja.query.selectors import VersionNotFoundError, county_names, readable_version
+from marja.query.selectors import VersionNotFoundError, VersionRead, county_names, version_to_read
 from marja.query.services import QueryStoppedError, aggregate, rows_page
 
 PAGE_SIZES = (25, 50, 100, 200)
@@ -61,9 +61,10 @@ def explore(request: HttpRequest, slug: str) -> HttpResponse:
     if canonical is not None:
         return HttpResponseRedirect(f"{request.path}?{canonical.urlencode()}")
     try:
-        dataset, version = readable_version(request.user, slug, request.GET.get("version"))
+        read = version_to_read(request.user, slug, request.GET.get("version"))
     except VersionNotFoundError:
         return render(request, "query/no_version.html", {"slug": slug}, status=404)
+    dataset, version = read.dataset, read.version
     params = _params(request)
     for key in ("group_by", "measures", "chart"):
         params.pop(key, None)
@@ -77,7 +78,7 @@ def explore(request: HttpRequest, slug: str) -> HttpResponse:
         "functions": [f.value for f in Function],
         "buckets": [b.value for b in Bucket],
     }
-    schema_fields = version.schema.get("fields", [])
+    schema_fields = read.schema.to_dict()["fields"]
     context["fields"] = schema_fields
     context["date_fields"] = [
         f["name"] for f in schema_fields if f["type"] in ("date", "jalali_date", "datetime")
@@ -87,7 +88,7 @@ def explore(request: HttpRequest, slug: str) -> HttpResponse:
         query = rows_query_from(params, default_limit=50)
         if query.limit == 0:  # the API may ask for no rows (just the total); a page may not
             query = replace(query, limit=50)
-        page = rows_page(version, query, count=True)
+        page = rows_page(read, query, count=True, through="page")
         context.update(_table_context(request, query, page.columns, page.rows, page.total))
     except QueryError as error:
         message, values = query_message(error)
@@ -96,7 +97,7 @@ def explore(request: HttpRequest, slug: str) -> HttpResponse:
     except QueryStoppedError as error:
         context["error"] = _stopped(error)
         status = 400
-    context.update(_chart_context(request, version))
+    context.update(_chart_context(request, read))
     if "chart_error" in context:
         status = 400
     labels = {f["name"]: f.get("label_fa") or f.get("label_en") or f["name"] for f in schema_fields}
@@ -239,7 +240,7 @@ def _export_links(slug: str, params: QueryDict) -> list[tuple[str, str]]:
     return links
 
 
-def _chart_context(request: HttpRequest, version: Any) -> dict[str, Any]:
+def _chart_context(request: HttpRequest, read: VersionRead) -> dict[str, Any]:
     if not request.GET.get("group_by"):
         return {}
     params = _params(request)
@@ -248,7 +249,7 @@ def _chart_context(request: HttpRequest, version: Any) -> dict[str, Any]:
         params.pop(key, None)
     try:
         query: AggregateQuery = aggregate_query_from(params)
-        table: Table = aggregate(version, query)
+        table: Table = aggregate(read, query, through="page")
     except QueryError as error:
         message, values = query_message(error)
         return {"chart_error": str(message) % values}
@@ -259,7 +260,7 @@ def _chart_context(request: HttpRequest, version: Any) -> dict[str, Any]:
         "aggregate": table,
         "chart": data,
         "chart_kind": data["kind"],
-        "aggregate_api_url": reverse("api:aggregates", args=[version.dataset.slug])
+        "aggregate_api_url": reverse("api:aggregates", args=[read.dataset.slug])
         + "?"
         + urlencode([(k, v) for k, vs in params.items() for v in vs]),
     }

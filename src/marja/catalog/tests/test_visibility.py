@@ -48,7 +48,7 @@ def test_restricted_needs_ownership_or_a_live_grant(
     assert "unfinished-projects" in slugs(User.objects.get(username="governorate.viewer"))  # grant
     assert "unfinished-projects" not in slugs(User.objects.get(username="tums.admin"))
     grant = DatasetGrant.objects.get(dataset__slug="unfinished-projects")
-    grant.expires_on = dt.date(2020, 1, 1)
+    grant.expires_at = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
     grant.save()
     assert "unfinished-projects" not in slugs(User.objects.get(username="governorate.viewer"))
 

@@ -147,13 +147,15 @@ def test_answers_that_depend_on_the_caller_are_not_shared_by_caches(
 
 
 def test_an_export_never_read_still_releases_its_connection(census: None) -> None:
+    from django.contrib.auth.models import AnonymousUser
+
     from marja.core.export import PackageInfo
-    from marja.ingest.models import DatasetVersion
     from marja.query.params import rows_query_from
+    from marja.query.selectors import version_to_read
     from marja.query.services import export_rows
 
-    version = DatasetVersion.objects.filter(dataset__slug=CENSUS).latest("number")
-    export = export_rows(version, rows_query_from({}), "csv", package=PackageInfo(CENSUS, "t"))
+    read = version_to_read(AnonymousUser(), CENSUS)
+    export = export_rows(read, rows_query_from({}), "csv", package=PackageInfo(CENSUS, "t"))
     export.chunks.close()  # type: ignore[attr-defined]  # what Django does on disconnect
     import duckdb
 
