@@ -42,9 +42,10 @@ def jdatetime(value: dt.datetime | None) -> str:
     return jalali.format_datetime(local, digits="persian" if _persian() else "latin")
 
 
-def num(value: int | float | None) -> str:
-    """A number with grouped thousands, in Persian digits on Persian pages."""
-    if value is None or value == "":
+def num(value: int | float | str | None) -> str:
+    """A number with grouped thousands, in Persian digits on Persian pages ("—" for none:
+    templates give "" for a missing value)."""
+    if value is None or isinstance(value, str):
         return "—"
     return format_number(value, persian=_persian())
 

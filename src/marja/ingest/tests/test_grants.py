@@ -23,7 +23,7 @@ from marja.ledger.models import LedgerEntry
 
 PROJECTS = "unfinished-projects"
 SHARED = ["project_code", "county", "physical_progress"]
-PASSWORD = "a long and unusual passphrase"  # noqa: S105
+PASSWORD = "a long and unusual passphrase"
 
 
 @pytest.fixture
@@ -221,7 +221,7 @@ def test_a_grant_that_expired_a_second_ago_is_refused_with_its_date(grantee: Use
     error = response.json()["error"]
     assert error["code"] == "grant_expired"
     assert (
-        "expired" in error["message_en"] and "منقضی" in error["message_fa"] or error["message_fa"]
+        ("expired" in error["message_en"] and "منقضی" in error["message_fa"]) or error["message_fa"]
     )
     page = logged_in(grantee).get(f"/datasets/{PROJECTS}/")
     assert page.status_code == 403
