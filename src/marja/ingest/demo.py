@@ -11,16 +11,25 @@ description and in its version note, that its figures are synthetic.
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import timezone
 
+from marja.accounts.models import Organisation
+from marja.catalog.demo import DEMO_GRANT_DAYS
+from marja.catalog.grants import GrantIn, give_grant
 from marja.catalog.models import Dataset
+from marja.catalog.selectors import active_grants
+from marja.core.schema import Schema
 from marja.ingest.demo_files import environment, planning, services
 from marja.ingest.demo_files.common import DemoData
 from marja.ingest.models import Publication
+from marja.ingest.selectors import current_version
 from marja.ingest.services import (
     PublishRequest,
     request_publication,
@@ -30,6 +39,30 @@ from marja.ingest.services import (
 
 #: How many problems of a refused demo file the error names.
 SHOWN_PROBLEMS = 5
+
+
+@dataclass(frozen=True)
+class LimitedGrant:
+    """A demo grant of some columns and rows, given once the dataset has columns."""
+
+    dataset: str
+    organisation: str
+    purpose: str
+    columns: tuple[str, ...]
+    row_column: str
+    row_values: tuple[str, ...]
+
+
+LIMITED_GRANTS = (
+    LimitedGrant(
+        "unfinished-projects",
+        "farmandari-varamin",
+        "پیگیری طرح‌های نیمه‌تمام شهرستان ورامین در شورای برنامه‌ریزی شهرستان",
+        ("project_code", "title", "county", "start_year", "physical_progress", "last_visit"),
+        "county",
+        ("varamin",),
+    ),
+)
 
 
 class DemoDataError(RuntimeError):
@@ -79,7 +112,32 @@ def publish_demo_data(progress: Callable[[str], None] = lambda slug: None) -> in
             progress(item.slug)
             _publish(dataset, item, Path(folder))
             published += 1
+    give_limited_grants()
     return published
+
+
+def give_limited_grants() -> int:
+    """Give the demo's limited grants that are not in force; return how many were given."""
+    given = 0
+    for item in LIMITED_GRANTS:
+        dataset = Dataset.objects.filter(slug=item.dataset).first()
+        grantee = Organisation.objects.filter(slug=item.organisation).first()
+        version = current_version(dataset) if dataset is not None else None
+        if dataset is None or grantee is None or version is None:
+            continue
+        if active_grants(dataset, Organisation.objects.filter(pk=grantee.pk)).exists():
+            continue
+        terms = GrantIn(
+            organisation=grantee,
+            purpose=item.purpose,
+            expires_on=timezone.localdate() + dt.timedelta(days=DEMO_GRANT_DAYS),
+            columns=list(item.columns),
+            row_column=item.row_column,
+            row_values=list(item.row_values),
+        )
+        give_grant(dataset, terms, schema=Schema.from_dict(version.schema), actor=None)
+        given += 1
+    return given
 
 
 def publish_demo_dataset(slug: str) -> Publication:
