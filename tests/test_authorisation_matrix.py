@@ -226,9 +226,7 @@ class World:
 
 
 @pytest.fixture
-def world(
-    settings: Any, tmp_path: Path, demo: DemoResult, published: Callable[..., Any]
-) -> World:
+def world(settings: Any, tmp_path: Path, demo: DemoResult, published: Callable[..., Any]) -> World:
     settings.DATA_DIR = tmp_path
     versions = published(*DATASETS.values())
     mpo = Organisation.objects.get(slug="mpo")
@@ -343,7 +341,9 @@ def test_each_role_reaches_exactly_what_its_rules_allow(world: World, role: str)
         rule = RULES[name]
         for level in LEVELS if name in PER_DATASET else ("public",):
             expected = "allowed" if role in rule.allowed(level) else "denied"
-            response = call(client, name, rule, address(name, route, level, world), query_for(name, rule, level))
+            response = call(
+                client, name, rule, address(name, route, level, world), query_for(name, rule, level)
+            )
             found = outcome(response, rule)
             if found != expected:
                 wrong.append(f"{name} [{level}]: expected {expected}, {found}")

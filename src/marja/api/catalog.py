@@ -33,6 +33,7 @@ from marja.api.schemas import (
     OrganisationOut,
     PageParams,
     ProofOut,
+    QualityOut,
     SourceFileOut,
     VersionOut,
     VersionPage,
@@ -50,6 +51,7 @@ from marja.core.fulltext import SearchQueryError
 from marja.core.schema import Schema as TableSchema
 from marja.ingest.access import DataAccess, data_access
 from marja.ingest.models import DatasetVersion
+from marja.ingest.quality import quality_of
 from marja.ingest.receipts import covering_checkpoint, covering_checkpoints
 from marja.ingest.selectors import current_version, declared_schema, versions_of
 from marja.ledger.models import LedgerCheckpoint
@@ -321,6 +323,7 @@ def dataset(request: HttpRequest, slug: str) -> DatasetOut:
         ],
         contact=ContactOut(name=found.contact_name, email=found.contact_email),
         current_version=version_summary(request, found, current) if current else None,
+        quality=QualityOut(**quality_of(found, current).to_dict()),
         links=dataset_links(request, found),
         table_schema=data_access(caller(request), found).schema_of(schema).to_dict()
         if schema

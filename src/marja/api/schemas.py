@@ -138,6 +138,20 @@ class DatasetSummaryOut(Schema):
     page_url: str
 
 
+class QualityOut(Schema):
+    """Measured quality and freshness (docs/quality.md): each measure 0-1, score 0-100."""
+
+    score: int
+    grade: str
+    completeness: float | None
+    validity: float | None
+    timeliness: str = Field(description="on_time, late, stale, unscheduled or no_data.")
+    documentation: float
+    documentation_checks: dict[str, float | None]
+    due_at: str | None = Field(description="When the next version becomes late.")
+    stale_at: str | None
+
+
 class DatasetOut(DatasetSummaryOut):
     """A dataset with all its metadata, its current version and its declared schema."""
 
@@ -153,6 +167,7 @@ class DatasetOut(DatasetSummaryOut):
     current_version: VersionSummaryOut | None
     links: DatasetLinks
     table_schema: dict[str, Any] | None = Field(serialization_alias="schema")
+    quality: QualityOut
 
 
 class DatasetPage(Schema):

@@ -17,10 +17,12 @@ from marja.api.catalog import check_choice, dataset_summary, query_error, run_se
 from marja.api.schemas import DatasetSummaryOut, PageParams, errors, page_links
 from marja.catalog.models import Dataset
 from marja.core.fulltext import SearchQueryError
+from marja.core.quality import Timeliness
 from marja.search.highlight import matched_fields
 from marja.search.indexing import FORMAT_LABELS
 from marja.search.selectors import (
     FACETS,
+    GRADE_CHOICES,
     SearchFilters,
     SearchRequest,
     Sort,
@@ -42,6 +44,10 @@ class SearchParams(PageParams):
     format: str = Field("", description="The source format: " + ", ".join(FORMAT_LABELS))
     frequency: str = Field("", description="daily, weekly, monthly, quarterly, yearly…")
     status: str = Field("", description="draft, published or deprecated.")
+    quality: str = Field("", description="A quality grade: A, B, C or D.")
+    timeliness: str = Field(
+        "", description="on_time, late, stale, unscheduled or no_data (as of the request)."
+    )
     sort: str = Field(
         "", description="relevance (default with words), title, or updated (newest first)."
     )
@@ -59,6 +65,8 @@ class SearchHitOut(DatasetSummaryOut):
     score: int
     format: str
     matched_fields: list[str]
+    quality_score: int
+    quality_grade: str
 
 
 class FacetValueOut(Schema):
@@ -106,7 +114,8 @@ class SuggestionOut(Schema):
     summary="Search datasets, with facets",
     description="Full-text search over titles, descriptions, tags, field names and labels, "
     "organisations and counties, in Persian and English. Facets count the results by "
-    "organisation, theme, access level, county, format, update frequency and tag; a "
+    "organisation, theme, access level, county, format, update frequency, quality grade, "
+    "timeliness and tag; a "
     "dataset the caller may not see is in no result and no count.",
     url_name="search",
 )
@@ -116,6 +125,8 @@ def search_datasets(request: HttpRequest, params: Query[SearchParams]) -> Search
     check_choice("frequency", params.frequency, list(Dataset.Frequency.values))
     check_choice("format", params.format, list(FORMAT_LABELS))
     check_choice("sort", params.sort, list(Sort.values))
+    check_choice("quality", params.quality, [g for g, _label in GRADE_CHOICES])
+    check_choice("timeliness", params.timeliness, [t.value for t in Timeliness])
     filters = SearchFilters(
         **{name: getattr(params, name) for name in SearchFilters.__dataclass_fields__}
     )
@@ -130,6 +141,8 @@ def search_datasets(request: HttpRequest, params: Query[SearchParams]) -> Search
             score=d.score,  # type: ignore[attr-defined]
             format=d.search_facts.format,
             matched_fields=matched_fields(d.search_document.fields, terms) if terms else [],
+            quality_score=d.search_facts.score,
+            quality_grade=d.search_facts.grade,
         )
         for d in page
     ]

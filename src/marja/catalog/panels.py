@@ -13,6 +13,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from marja.accounts.models import Organisation
 from marja.catalog.models import Dataset
 
 
@@ -33,3 +34,17 @@ def register_dataset_panel(function: PanelFunction) -> None:
 
 def dataset_panels(request: HttpRequest, dataset: Dataset) -> list[Panel]:
     return [panel for function in _PANELS if (panel := function(request, dataset))]
+
+
+OrganisationPanelFunction = Callable[[HttpRequest, Organisation], Panel | None]
+_ORGANISATION_PANELS: list[OrganisationPanelFunction] = []
+
+
+def register_organisation_panel(function: OrganisationPanelFunction) -> None:
+    """The organisation page's extension point (e.g. its late datasets, from ingest)."""
+    if function not in _ORGANISATION_PANELS:
+        _ORGANISATION_PANELS.append(function)
+
+
+def organisation_panels(request: HttpRequest, organisation: Organisation) -> list[Panel]:
+    return [p for function in _ORGANISATION_PANELS if (p := function(request, organisation))]

@@ -16,7 +16,7 @@ from marja.accounts.selectors import EDITING_ROLES, can_edit_for, organisations_
 from marja.catalog import services
 from marja.catalog.forms import DatasetForm
 from marja.catalog.models import County, Dataset
-from marja.catalog.panels import dataset_panels
+from marja.catalog.panels import dataset_panels, organisation_panels
 from marja.catalog.selectors import dataset_for, datasets_of, datasets_visible_to
 
 
@@ -117,5 +117,6 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "organisation": organisation,
             "children": organisation.children.order_by("name_fa"),
             "datasets": datasets,
+            "panels": organisation_panels(request, organisation),
         },
     )

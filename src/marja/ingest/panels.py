@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
+from marja.accounts.models import Organisation
 from marja.catalog.grants import can_manage_grants
 from marja.catalog.models import Dataset
 from marja.catalog.panels import Panel
+from marja.catalog.selectors import datasets_of
 from marja.common.access import ExplainedDenial
 from marja.core.schema import Schema
 from marja.ingest.access import data_access, record_read
 from marja.ingest.messages import TYPE_NAMES, rule_labels
 from marja.ingest.models import DatasetSource
 from marja.ingest.preview import head_rows, readable_rows
+from marja.ingest.quality import late_datasets, quality_of
 from marja.ingest.selectors import can_publish, current_version, declared_schema
 
 
@@ -47,3 +50,15 @@ def publishing_panel(request: HttpRequest, dataset: Dataset) -> Panel:
         record_read(access, version, through="preview", query={"limit": 10}, rows=len(rows))
         context["rows"] = readable_rows(schema, columns, rows)
     return Panel("ingest/_dataset_panel.html", context)
+
+
+def quality_panel(request: HttpRequest, dataset: Dataset) -> Panel:
+    """The dataset's measured quality and freshness, with what each measure means."""
+    measured = quality_of(dataset, current_version(dataset))
+    return Panel("ingest/_quality_panel.html", {"dataset": dataset, "quality": measured})
+
+
+def late_datasets_panel(request: HttpRequest, organisation: Organisation) -> Panel:
+    """The organisation's datasets (that the reader may see) whose update is overdue."""
+    late = late_datasets(datasets_of(request.user, organisation))
+    return Panel("ingest/_late_datasets.html", {"organisation": organisation, "late": late})

@@ -8,7 +8,6 @@ committed together or not at all. :func:`rebuild` makes the whole index again
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -19,18 +18,9 @@ from django.db.models import Prefetch, QuerySet
 from marja.catalog.models import Dataset
 from marja.core.fulltext import document_key, sort_key
 from marja.ingest.models import DatasetSchema, DatasetVersion
+from marja.ingest.quality import quality_of
 from marja.search import engine
 from marja.search.models import SearchDocument, SearchFacts
-
-#: How long after its last version a dataset of each frequency is expected to have a new
-#: one (one period and a half); irregular and one-off datasets are never late.
-EXPECTED_EVERY = {
-    Dataset.Frequency.DAILY: dt.timedelta(days=2),
-    Dataset.Frequency.WEEKLY: dt.timedelta(days=11),
-    Dataset.Frequency.MONTHLY: dt.timedelta(days=46),
-    Dataset.Frequency.QUARTERLY: dt.timedelta(days=138),
-    Dataset.Frequency.YEARLY: dt.timedelta(days=549),
-}
 
 #: Labels of the source formats, as the format facet shows them.
 FORMAT_LABELS = {
@@ -43,7 +33,14 @@ _BATCH = 500
 
 def _with_everything(datasets: QuerySet[Dataset]) -> QuerySet[Dataset]:
     latest = DatasetVersion.objects.order_by("dataset_id", "-number").only(
-        "dataset_id", "number", "schema", "read", "published_at"
+        "dataset_id",
+        "number",
+        "schema",
+        "read",
+        "published_at",
+        "stats",
+        "row_count",
+        "excluded_rows",
     )
     return datasets.select_related("publisher", "theme", "licence").prefetch_related(
         "tags",
@@ -94,7 +91,7 @@ def document_for(dataset: Dataset) -> tuple[SearchDocument, SearchFacts]:
         theme.name_fa, theme.name_en, dataset.slug,
         *(text for c in dataset.counties.all() for text in (c.name_fa, c.name_en)),
     ]  # fmt: skip
-    expected = EXPECTED_EVERY.get(Dataset.Frequency(dataset.frequency))
+    measured = quality_of(dataset, version)
     published = version.published_at if version is not None else None
     source_format = str(version.read.get("format", "")) if version is not None else ""
     document = SearchDocument(
@@ -114,8 +111,11 @@ def document_for(dataset: Dataset) -> tuple[SearchDocument, SearchFacts]:
         frequency=dataset.frequency,
         format=source_format if source_format in FORMAT_LABELS else "",
         quality=_quality(dataset, version, fields),
+        score=measured.score,
+        grade=measured.grade,
         data_updated_at=published,
-        due_at=published + expected if published is not None and expected else None,
+        due_at=measured.due_at,
+        stale_at=measured.stale_at,
         title_fa_sort=sort_key(dataset.title_fa),
         title_en_sort=sort_key(dataset.title_en or dataset.title_fa),
     )

@@ -52,9 +52,15 @@ class SearchFacts(models.Model):
     access = models.CharField(max_length=12)
     frequency = models.CharField(max_length=12)
     format = models.CharField(_("format"), max_length=12, blank=True)
+    #: How well the description is kept, 0-25 (a ranking boost, see ``ranking``).
     quality = models.PositiveSmallIntegerField(default=0)
+    #: The measured quality score, 0-100, and its grade (:mod:`marja.core.quality`).
+    score = models.PositiveSmallIntegerField(default=0)
+    grade = models.CharField(max_length=1, blank=True)
     data_updated_at = models.DateTimeField(null=True)
+    #: When a new version becomes late, then stale (None: no promise, or no data).
     due_at = models.DateTimeField(null=True)
+    stale_at = models.DateTimeField(null=True)
     title_fa_sort = models.CharField(max_length=400)
     title_en_sort = models.CharField(max_length=400)
 

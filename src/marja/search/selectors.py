@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from django.db import models
-from django.db.models import Count, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +25,7 @@ from marja.catalog.models import County, Dataset, Tag, Theme
 from marja.catalog.selectors import datasets_visible_to
 from marja.common.language import in_request_language
 from marja.core.fulltext import ParsedQuery, document_key, parse_query
+from marja.core.quality import Timeliness
 from marja.core.text import normalize
 from marja.search import ranking
 from marja.search.engine import among, ids_of, matching_ids
@@ -50,6 +51,8 @@ class SearchFilters:
     format: str = ""
     frequency: str = ""
     status: str = ""
+    quality: str = ""
+    timeliness: str = ""
 
     def apply(self, datasets: QuerySet[Dataset]) -> QuerySet[Dataset]:
         """``datasets`` narrowed to these values (many-to-many ones by subquery, so no
@@ -71,10 +74,39 @@ class SearchFilters:
         for name in ("access", "frequency", "status"):
             if value := getattr(self, name):
                 datasets = datasets.filter(**{name: value})
+        if self.quality:
+            datasets = datasets.filter(search_facts__grade=self.quality)
+        if self.timeliness:
+            datasets = datasets.filter(timeliness_is(self.timeliness, timezone.now()))
         return datasets
 
     def selected(self) -> dict[str, str]:
         return {f.name: v for f in fields(self) if (v := getattr(self, f.name))}
+
+
+def timeliness_is(state: str, now: dt.datetime, prefix: str = "search_facts__") -> Q:
+    """Datasets whose timeliness (:mod:`marja.core.quality`) is ``state`` at ``now``."""
+    updated, due, stale = (f"{prefix}{n}" for n in ("data_updated_at", "due_at", "stale_at"))
+    conditions: dict[str, Q] = {
+        Timeliness.NO_DATA: Q(**{f"{updated}__isnull": True}),
+        Timeliness.UNSCHEDULED: Q(**{f"{updated}__isnull": False, f"{due}__isnull": True}),
+        Timeliness.ON_TIME: Q(**{f"{due}__gte": now}),
+        Timeliness.LATE: Q(**{f"{due}__lt": now, f"{stale}__gte": now}),
+        Timeliness.STALE: Q(**{f"{stale}__lt": now}),
+    }
+    return conditions.get(state, Q(pk__in=[]))
+
+
+def timeliness_case(now: dt.datetime) -> Case:
+    """Each dataset's timeliness at ``now``, as SQL (over its search facts)."""
+    return Case(
+        *(
+            When(timeliness_is(state, now, prefix=""), then=Value(state.value))
+            for state in Timeliness
+        ),
+        default=Value(""),
+        output_field=models.CharField(),
+    )
 
 
 @dataclass(frozen=True)
@@ -241,7 +273,10 @@ class FacetValue:
         return in_request_language(self.label_fa, self.label_en)
 
 
-FACETS = ("organisation", "theme", "access", "county", "format", "frequency", "tag")
+FACETS = (
+    "organisation", "theme", "access", "county", "format", "frequency", "quality", "timeliness",
+    "tag",
+)  # fmt: skip
 
 
 def facets_for(
@@ -256,6 +291,7 @@ def facets_for(
     columns: dict[str, Counter[Any]] = {n: Counter() for n in _COLUMN_FACETS}
     rows = (
         SearchFacts.objects.filter(among((SearchFacts._meta.db_table, "dataset_id"), ids))
+        .annotate(timeliness=timeliness_case(timezone.now()))
         .order_by()
         .values_list(*_COLUMN_FACETS.values())
         .annotate(n=Count("pk"))
@@ -313,8 +349,26 @@ def facets_for(
             "format", columns["format"], {k: (k, v, v) for k, v in FORMAT_LABELS.items()}
         ),
         "frequency": values("frequency", columns["frequency"], choices(Dataset.Frequency.choices)),
+        "quality": values("quality", columns["quality"], choices(GRADE_CHOICES)),
+        "timeliness": values("timeliness", columns["timeliness"], choices(TIMELINESS_CHOICES)),
         "tag": values("tag", tags, {name: (name, name, name) for name in tags}),
     }
+
+
+#: Labels of the quality grades and of timeliness, as the facets show them.
+GRADE_CHOICES = [
+    ("A", _("A: very good")),
+    ("B", _("B: good")),
+    ("C", _("C: fair")),
+    ("D", _("D: poor")),
+]
+TIMELINESS_CHOICES = [
+    (Timeliness.ON_TIME.value, _("on time")),
+    (Timeliness.LATE.value, _("late")),
+    (Timeliness.STALE.value, _("stale")),
+    (Timeliness.UNSCHEDULED.value, _("no update promised")),
+    (Timeliness.NO_DATA.value, _("no data yet")),
+]
 
 
 #: Facets that are a column of the search facts, counted together in one GROUP BY.
@@ -324,6 +378,8 @@ _COLUMN_FACETS = {
     "access": "access",
     "frequency": "frequency",
     "format": "format",
+    "quality": "grade",
+    "timeliness": "timeliness",
 }
 
 

@@ -220,9 +220,9 @@ def test_a_grant_that_expired_a_second_ago_is_refused_with_its_date(grantee: Use
     assert response.status_code == 403
     error = response.json()["error"]
     assert error["code"] == "grant_expired"
-    assert (
-        ("expired" in error["message_en"] and "منقضی" in error["message_fa"]) or error["message_fa"]
-    )
+    assert ("expired" in error["message_en"] and "منقضی" in error["message_fa"]) or error[
+        "message_fa"
+    ]
     page = logged_in(grantee).get(f"/datasets/{PROJECTS}/")
     assert page.status_code == 403
     search = api.get("/api/v1/datasets?q=طرح").json()

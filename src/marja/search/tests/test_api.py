@@ -44,8 +44,11 @@ def test_search_finds_persian_written_either_way(demo: Any) -> None:
 def test_facets_count_the_results_with_the_text(demo: Any) -> None:
     answer = get(Client(), q="آب")
     assert set(answer["facets"]) == {
-        "organisation", "theme", "access", "county", "format", "frequency", "tag",
+        "organisation", "theme", "access", "county", "format", "frequency", "quality",
+        "timeliness", "tag",
     }  # fmt: skip
+    assert sum(facet(answer, "timeliness").values()) == answer["count"]
+    assert sum(facet(answer, "quality").values()) == answer["count"]
     assert sum(facet(answer, "access").values()) == answer["count"]
     assert sum(facet(answer, "theme").values()) == answer["count"]
     narrowed = get(Client(), q="آب", organisation="water-wastewater")
