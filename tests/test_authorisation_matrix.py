@@ -230,7 +230,7 @@ def world(settings: Any, tmp_path: Path, demo: DemoResult, published: Callable[.
     settings.DATA_DIR = tmp_path
     versions = published(*DATASETS.values())
     mpo = Organisation.objects.get(slug="mpo")
-    password = "a long and unusual passphrase"  # noqa: S105
+    password = "a long and unusual passphrase"
     users: dict[str, User | None] = {
         "anonymous": None,
         "viewer": create_user("mpo.viewer", password, memberships=[(mpo, "viewer")]),
