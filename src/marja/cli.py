@@ -426,7 +426,13 @@ def verify_receipt_command(
 
 
 @main.command()
-def check() -> None:
+@click.option(
+    "--deploy",
+    is_flag=True,
+    help="Also report settings unsafe on a production server (debug, HTTPS, cookies, "
+    "keys, demo accounts...).",
+)
+def check(deploy: bool) -> None:
     """Check configuration, database, migrations and storage; exit 1 on a problem."""
     from marja import config
 
@@ -442,7 +448,16 @@ def check() -> None:
         _setup_django()
     except Exception as exc:
         _report([f"marja could not start: {exc}"], [])
-    _report(*_django_checks())
+    problems, facts = _django_checks()
+    if deploy:
+        from marja.deploy_checks import deployment_findings
+
+        for finding in deployment_findings():
+            if finding.unsafe:
+                problems.append(f"unsafe for production: {finding.text}")
+            else:
+                click.echo(f"warn {finding.text}")
+    _report(problems, facts)
 
 
 def _django_checks() -> tuple[list[str], list[str]]:
@@ -478,6 +493,12 @@ def _django_checks() -> tuple[list[str], list[str]]:
     problems_, facts_ = _search_index_checks()
     problems += problems_
     facts += facts_
+    from marja.ledger.keys import instance_key
+
+    try:
+        facts.append(f"ledger key: {instance_key().key_id[:16]}…")
+    except Exception as exc:
+        problems.append(f"the ledger key cannot be used: {exc}")
     if finders.find("vendor/vazirmatn/webfonts/Vazirmatn-Regular.woff2"):
         facts.append("Vazirmatn font installed")
     else:
