@@ -60,9 +60,10 @@ def test_passwords_need_ten_characters_and_are_argon2_in_production() -> None:
     from marja import settings as production
 
     assert production.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+    validators: list[dict[str, Any]] = production.AUTH_PASSWORD_VALIDATORS  # type: ignore[assignment]
     lengths = [
         v["OPTIONS"]["min_length"]
-        for v in production.AUTH_PASSWORD_VALIDATORS
+        for v in validators
         if v["NAME"].endswith("MinimumLengthValidator")
     ]
     assert lengths == [10]
