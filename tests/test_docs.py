@@ -46,7 +46,7 @@ def test_every_publishing_address_is_documented() -> None:
     for pattern in ingest.url_patterns:
         route = str(pattern.pattern)
         shown = route.replace("<slug:slug>", "SLUG").replace("<uuid:pk>", "ID")
-        shown = shown.replace("<int:number>", "N")
+        shown = shown.replace("<int:number>", "N").replace("<int:pk>", "ID")
         assert f"/{shown}" in text, f"/{shown} is missing from docs/publishing.md"
 
 

@@ -275,8 +275,9 @@ def worker() -> None:
     _setup_django()
     _migrate()
     from marja.ingest.cli import run_worker
+    from marja.search.indexing import refresh_upkeep
 
-    run_worker()
+    run_worker(also=(refresh_upkeep,))
 
 
 @main.command()

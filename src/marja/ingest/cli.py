@@ -179,8 +179,11 @@ def export_version(slug: str, number: int | None, fmt: str, target: str) -> str:
     return name
 
 
-def run_worker(schedule_every: float = 60.0) -> None:
-    """Run queued jobs, queue due scheduled pulls and sign the ledger hourly, until stopped."""
+def run_worker(
+    schedule_every: float = 60.0, also: tuple[Callable[[], object], ...] = ()
+) -> None:
+    """Run queued jobs, queue due scheduled pulls and sign the ledger hourly, until stopped;
+    ``also`` runs with them every ``schedule_every`` seconds (other apps' upkeep)."""
     from django.core.management import call_command
 
     from marja.ingest.pulls import enqueue_due_pulls
@@ -196,6 +199,8 @@ def run_worker(schedule_every: float = 60.0) -> None:
                 enqueue_due_pulls()
                 services.prune_stale_uploads()
                 sign_if_stale()  # the ledger's hourly checkpoint, even when nothing happens
+                for job in also:
+                    job()
             except Exception as exc:  # keep scheduling after a database hiccup
                 print(f"scheduling pulls failed: {exc}", file=sys.stderr)
             time.sleep(schedule_every)

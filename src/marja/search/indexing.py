@@ -8,12 +8,14 @@ committed together or not at all. :func:`rebuild` makes the whole index again
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from marja.catalog.models import Dataset
 from marja.core.fulltext import document_key, sort_key
@@ -130,6 +132,8 @@ def _write(row: SearchDocument | SearchFacts) -> None:
     """Update the row in place (so the FTS triggers see an UPDATE), or insert it."""
     model = type(row)
     values = {name: getattr(row, name) for name in _columns(model)}
+    if isinstance(row, SearchDocument):
+        values["indexed_at"] = timezone.now()  # an UPDATE does not touch auto_now fields
     if not model.objects.filter(pk=row.pk).update(**values):
         row.save(force_insert=True)
 
@@ -207,3 +211,15 @@ def index_status() -> IndexStatus:
         indexed=min(SearchDocument.objects.count(), SearchFacts.objects.count()),
         structures=bool(present["index"] and present["triggers"]),
     )
+
+
+def refresh_upkeep(now: dt.datetime | None = None) -> int:
+    """Index again the datasets that became late or stale since they were last indexed,
+    so their stored grade counts their timeliness (the worker calls it every minute).
+    Returns how many were indexed."""
+    now = now or timezone.now()
+    indexed = F("dataset__search_document__indexed_at")
+    passed = SearchFacts.objects.filter(
+        Q(due_at__lte=now, due_at__gt=indexed) | Q(stale_at__lte=now, stale_at__gt=indexed)
+    )
+    return index_datasets(passed.values_list("dataset_id", flat=True))

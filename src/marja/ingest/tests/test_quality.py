@@ -81,3 +81,21 @@ def test_undocumented_fields_and_left_out_rows_lower_the_measures(beds: DatasetV
     beds.refresh_from_db()
     halved = quality_of(beds.dataset, beds)
     assert halved.validity == pytest.approx(0.5) and halved.score < full.score
+
+
+def test_the_worker_reindexes_datasets_that_became_late(beds: DatasetVersion) -> None:
+    """Nothing changed, time passed: the stored grade catches up with timeliness."""
+    from marja.search.indexing import refresh_upkeep
+    from marja.search.models import SearchDocument, SearchFacts
+
+    long_ago = timezone.now() - dt.timedelta(days=200)
+    DatasetVersion.objects.filter(pk=beds.pk).update(published_at=long_ago)
+    SearchDocument.objects.filter(dataset=beds.dataset).update(indexed_at=long_ago)
+    SearchFacts.objects.filter(dataset=beds.dataset).update(
+        due_at=long_ago + dt.timedelta(days=137)
+    )
+    fresh_score = SearchFacts.objects.get(dataset=beds.dataset).score
+    assert refresh_upkeep() == 1
+    facts = SearchFacts.objects.get(dataset=beds.dataset)
+    assert facts.score < fresh_score and facts.stale_at is not None
+    assert refresh_upkeep() == 0  # indexed since: nothing more to do
