@@ -124,7 +124,7 @@ def unavailable(error: ProofUnavailableError) -> ApiError:
         "ledger_inconsistent",
         _(
             "The ledger does not hold together around this version, so no receipt is issued. "
-            "The administrators have been asked to run marja verify."
+            "Ask the administrators to run the verification (marja verify)."
         ),
     )
 

@@ -179,9 +179,7 @@ def export_version(slug: str, number: int | None, fmt: str, target: str) -> str:
     return name
 
 
-def run_worker(
-    schedule_every: float = 60.0, also: tuple[Callable[[], object], ...] = ()
-) -> None:
+def run_worker(schedule_every: float = 60.0, also: tuple[Callable[[], object], ...] = ()) -> None:
     """Run queued jobs, queue due scheduled pulls and sign the ledger hourly, until stopped;
     ``also`` runs with them every ``schedule_every`` seconds (other apps' upkeep)."""
     from django.core.management import call_command

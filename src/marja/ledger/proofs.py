@@ -8,6 +8,7 @@ that would not hold.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,8 @@ from marja.core.receipt import Expected, ReceiptCheck, verify_receipt
 from marja.ledger.keys import instance_key
 from marja.ledger.models import RECORD_COLUMNS, LedgerCheckpoint, LedgerEntry, record_of
 from marja.ledger.services import sign_head
+
+log = logging.getLogger(__name__)
 
 #: The most entries a proof walks; checkpoints come every MARJA_LEDGER_CHECKPOINT_EVERY.
 MAX_PATH = 100_000
@@ -28,6 +31,8 @@ class ProofUnavailableError(Exception):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
+        if code == "inconsistent":
+            log.error("the ledger does not hold together: run marja verify")
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,7 @@ def owner(projects: DatasetVersion) -> Client:
 @pytest.fixture
 def grantee(owner: Client) -> User:
     """A Varamin governorate viewer; Varamin holds a grant of three columns, its rows only."""
-    user = member("varamin.viewer", "farmandari-varamin", "viewer")
+    user = User.objects.get(username="varamin.viewer")  # a viewer of Varamin's governorate
     response = owner.post(
         f"/datasets/{PROJECTS}/access/",
         {
