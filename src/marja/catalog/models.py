@@ -279,3 +279,8 @@ class DatasetGrant(models.Model):
     @property
     def is_limited(self) -> bool:
         return bool(self.columns or self.row_column)
+
+    @property
+    def valid_through(self) -> dt.date:
+        """The last local day on which the grant works."""
+        return (timezone.localtime(self.expires_at) - dt.timedelta(microseconds=1)).date()

@@ -88,11 +88,11 @@ def _locked_head() -> LedgerHead:
     The row is made by the ledger's migration; ``get_or_create`` only covers a database
     emptied by hand (e.g. between tests).
     """
-    head = LedgerHead.objects.select_for_update().filter(pk=1).first()
-    if head is None:
-        head, _ = LedgerHead.objects.get_or_create(pk=1)
-        head = LedgerHead.objects.select_for_update().get(pk=1)
-    return head
+    try:
+        return LedgerHead.objects.select_for_update().get(pk=1)
+    except LedgerHead.DoesNotExist:
+        LedgerHead.objects.get_or_create(pk=1)
+        return LedgerHead.objects.select_for_update().get(pk=1)
 
 
 def _checkpoint_due(head: LedgerHead, action: str, now: dt.datetime) -> str | None:
