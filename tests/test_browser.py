@@ -1,54 +1,11 @@
 """A real browser: Playwright driving Debian's headless chromium against a live marja."""
 
-import os
 import re
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from marja.accounts.models import User
-from marja.catalog.demo import load_demo
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-OUTPUT = Path(os.environ.get("MARJA_TEST_OUTPUT", "test-output")) / "screenshots"
-PASSWORD = "browser test passphrase"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists() and os.environ.get("CI") != "true",
-        reason="Debian's chromium is not installed (make test installs it)",
-    ),
-]
-
-
-@pytest.fixture
-def site(live_server: object, transactional_db: None) -> str:
-    load_demo()
-    editor = User.objects.get(username="mpo.editor")
-    editor.set_password(PASSWORD)
-    editor.save()
-    return str(live_server.url)  # type: ignore[attr-defined]
-
-
-@pytest.fixture
-def page(site: str) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run",
-            ],
-        )  # fmt: skip
-        context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        browser.close()
+from tests.browser_support import OUTPUT, PASSWORD, pytestmark  # noqa: F401 (marks)
 
 
 def test_home_and_dataset_pages_in_a_real_browser(site: str, page: object) -> None:

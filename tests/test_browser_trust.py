@@ -11,7 +11,7 @@ import pytest
 
 from marja.accounts.models import Organisation, User
 from marja.accounts.services import create_user
-from tests.test_browser import OUTPUT, PASSWORD, page, pytestmark, site  # noqa: F401
+from tests.browser_support import OUTPUT, PASSWORD, pytestmark  # noqa: F401 (marks)
 
 PROJECTS = "unfinished-projects"
 PERSIAN_DATE = re.compile(r"[۰-۹]{4}/[۰-۹]{2}/[۰-۹]{2}")
