@@ -111,18 +111,21 @@ def append_cost(rounds: int) -> None:
 
 def appends_per_second(count: int) -> None:
     with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_bare")
         cursor.execute(
-            "CREATE TABLE IF NOT EXISTS bench_bare (id INTEGER PRIMARY KEY, t TEXT, a TEXT, "
+            "CREATE TABLE IF NOT EXISTS bench_bare (id BIGINT PRIMARY KEY, t TEXT, a TEXT, "
             "o TEXT, p TEXT, h1 TEXT, h2 TEXT, h3 TEXT, s TEXT)"
         )
+
+    numbers = iter(range(1, 10**9))
 
     def bare() -> None:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
-                "INSERT INTO bench_bare (t, a, o, p, h1, h2, h3, s) VALUES (%s, %s, %s, %s, %s, "
-                "%s, %s, %s)",
-                [timezone.now().isoformat(), "dataset.changed", "x", "{}", "a" * 64, "b" * 64,
-                 "c" * 64, "d" * 64],
+                "INSERT INTO bench_bare (id, t, a, o, p, h1, h2, h3, s) VALUES (%s, %s, %s, %s, "
+                "%s, %s, %s, %s, %s)",
+                [next(numbers), timezone.now().isoformat(), "dataset.changed", "x", "{}",
+                 "a" * 64, "b" * 64, "c" * 64, "d" * 64],
             )  # fmt: skip
 
     def entry(action: str) -> None:
