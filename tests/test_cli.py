@@ -70,7 +70,7 @@ def test_load_demo_is_idempotent_and_keeps_passwords_private(env: dict[str, str]
     credentials = Path(env["MARJA_DATA_DIR"]) / "demo-credentials.txt"
     lines = credentials.read_text(encoding="utf-8").splitlines()
     assert [line.split("\t")[0] for line in lines] == [
-        "admin", "mpo.editor", "tums.admin", "governorate.viewer",
+        "admin", "mpo.editor", "tums.admin", "governorate.viewer", "varamin.viewer",
     ]  # fmt: skip
     assert credentials.stat().st_mode & 0o777 == 0o600
     for line in lines:

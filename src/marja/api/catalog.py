@@ -360,8 +360,15 @@ def versions(request: HttpRequest, slug: str, page: Query[PageParams]) -> Versio
     url_name="version",
 )
 def version(request: HttpRequest, slug: str, ref: str) -> VersionOut:
+    found, chosen = version_or_404(request, slug, ref)
+    return version_out(request, found, chosen)
+
+
+def version_or_404(request: HttpRequest, slug: str, ref: str) -> tuple[Dataset, DatasetVersion]:
+    """The dataset and its version ``ref``, if the caller may see them; otherwise 404
+    ``version_not_found`` or ``dataset_not_found``."""
     try:
-        found, chosen = readable_version(caller(request), slug, ref)
+        return readable_version(caller(request), slug, ref)
     except VersionNotFoundError:
         raise ApiError(
             404,
@@ -372,7 +379,6 @@ def version(request: HttpRequest, slug: str, ref: str) -> VersionOut:
         ) from None
     except Http404:
         raise dataset_not_found(slug) from None
-    return version_out(request, found, chosen)
 
 
 @router.get(

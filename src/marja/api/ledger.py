@@ -6,20 +6,22 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema
 
 from marja.api.auth import caller
+from marja.api.catalog import version_or_404
 from marja.api.errors import ApiError, in_both_languages
 from marja.api.schemas import PageParams, errors, page_links
 from marja.core.receipt import Expected
 from marja.ingest.models import DatasetVersion
 from marja.ingest.receipts import receipt_for
-from marja.ledger.keys import instance_key, instance_name
+from marja.ledger.keys import public_key_facts
 from marja.ledger.messages import receipt_problem
 from marja.ledger.models import LedgerCheckpoint
 from marja.ledger.proofs import ProofUnavailableError, check_receipt_here
-from marja.query.selectors import VersionNotFoundError, readable_version
+from marja.query.selectors import readable_version
 
 router = Router(tags=["ledger"])
 
@@ -52,14 +54,9 @@ class CheckpointPage(Schema):
 
 
 def key_document(request: HttpRequest) -> dict[str, Any]:
-    public = instance_key().public
     return {
-        "instance": instance_name(),
-        "algorithm": "Ed25519",
-        "key_id": public.key_id,
-        "public_key": public.raw_base64(),
-        "public_key_pem": public.pem(),
-        "pem_url": request.build_absolute_uri("/.well-known/marja-ledger-key.pem"),
+        **public_key_facts(),
+        "pem_url": request.build_absolute_uri(reverse("ledger:public_key_pem")),
     }
 
 
@@ -138,23 +135,7 @@ def unavailable(error: ProofUnavailableError) -> ApiError:
     "receipt.json --public-key key.pem` (docs/ledger.md) or `POST /api/v1/receipts/verify`.",
 )
 def receipt(request: HttpRequest, slug: str, ref: str) -> dict[str, Any]:
-    try:
-        _dataset, version = readable_version(caller(request), slug, ref)
-    except VersionNotFoundError:
-        raise ApiError(
-            404,
-            "version_not_found",
-            _("Dataset «%(dataset)s» has no version «%(version)s»."),
-            dataset=slug,
-            version=ref,
-        ) from None
-    except Http404:
-        raise ApiError(
-            404,
-            "dataset_not_found",
-            _("There is no dataset «%(dataset)s», or you may not see it."),
-            dataset=slug,
-        ) from None
+    _dataset, version = version_or_404(request, slug, ref)
     try:
         return receipt_for(version, links=receipt_links(request, version))
     except ProofUnavailableError as error:

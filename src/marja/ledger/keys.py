@@ -36,3 +36,15 @@ def seal_key() -> bytes:
 
 def instance_name() -> str:
     return str(settings.INSTANCE_NAME)
+
+
+def public_key_facts() -> dict[str, str]:
+    """What is published of the key: the instance, algorithm, key id, raw and PEM key."""
+    public = instance_key().public
+    return {
+        "instance": instance_name(),
+        "algorithm": "Ed25519",
+        "key_id": public.key_id,
+        "public_key": public.raw_base64(),
+        "public_key_pem": public.pem(),
+    }

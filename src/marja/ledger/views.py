@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from marja.accounts.selectors import as_user
 from marja.common.access import superuser_required
 from marja.ledger.events import EVENTS
-from marja.ledger.keys import instance_key, instance_name
+from marja.ledger.keys import instance_key, public_key_facts
 from marja.ledger.messages import problem_text
 from marja.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerHead, LedgerVerification
 
@@ -35,14 +35,9 @@ def public_key_pem(request: HttpRequest) -> HttpResponse:
 @require_GET
 def public_key_document(request: HttpRequest) -> JsonResponse:
     """``/.well-known/marja-ledger.json``: the key, its id and the newest checkpoint."""
-    public = instance_key().public
     latest = LedgerCheckpoint.objects.order_by("-sequence", "-id").first()
     document: dict[str, Any] = {
-        "instance": instance_name(),
-        "algorithm": "Ed25519",
-        "key_id": public.key_id,
-        "public_key": public.raw_base64(),
-        "public_key_pem": public.pem(),
+        **public_key_facts(),
         "checkpoints": request.build_absolute_uri("/api/v1/ledger/checkpoints"),
         "latest_checkpoint": latest.as_checkpoint().to_dict() if latest else None,
     }

@@ -131,6 +131,9 @@ class SearchResults:
     #: The matches in order, annotated with ``score``: for a page of :meth:`page`.
     ordered: QuerySet[Dataset]
     now: dt.datetime
+    #: Who searched: a restricted dataset read through a grant of some columns names
+    #: only those among its matching fields.
+    viewer: AnyUser | None = None
 
     @property
     def count(self) -> int:
@@ -153,7 +156,28 @@ class SearchResults:
             .prefetch_related(*prefetch)
         )
         by_id = {d.pk: d for d in rows}
-        return [by_id[i] for i in ids if i in by_id]
+        found: list[Dataset] = [by_id[i] for i in ids if i in by_id]
+        for dataset in found:
+            if dataset.access == Dataset.Access.RESTRICTED and self.viewer is not None:
+                _keep_granted_fields(self.viewer, dataset)
+        return found
+
+
+def _keep_granted_fields(viewer: AnyUser, dataset: Dataset) -> None:
+    """Leave in the dataset's loaded search document only the fields ``viewer`` may see."""
+    from django.core.exceptions import PermissionDenied
+
+    from marja.ingest.access import data_access
+
+    try:
+        restriction = data_access(viewer, dataset).restriction
+    except PermissionDenied:
+        dataset.search_document.fields = []
+        return
+    if restriction is not None and restriction.columns is not None:
+        granted = set(restriction.columns)
+        document = dataset.search_document
+        document.fields = [f for f in document.fields if f and f[0] in granted]
 
 
 def _text_matches(
@@ -215,6 +239,7 @@ def search(
         found=found,
         ordered=_ordered(found, query, sort, any_clause=any_clause, now=now),
         now=now,
+        viewer=user,
     )
 
 

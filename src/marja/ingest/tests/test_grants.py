@@ -296,3 +296,15 @@ def test_grants_apply_to_restricted_datasets_only(owner: Client) -> None:
         },
     )
     assert response.status_code == 400
+
+
+def test_search_names_only_the_granted_fields_among_the_matches(grantee: User) -> None:
+    def matched(client: Client) -> list[str]:
+        answer = client.get("/api/v1/search?q=اعتبار مورد نیاز").json()
+        hit = next(h for h in answer["results"] if h["slug"] == PROJECTS)
+        fields: list[str] = hit["matched_fields"]
+        return fields
+
+    owner = token_client(User.objects.get(username="mpo.editor"))
+    assert any("credit_needed" in f for f in matched(owner))
+    assert not any("credit_needed" in f for f in matched(token_client(grantee)))

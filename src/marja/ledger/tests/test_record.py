@@ -5,19 +5,19 @@ from __future__ import annotations
 import itertools
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connection, transaction
 
 from marja.accounts.models import Organisation
-from marja.catalog.demo import DemoResult
 from marja.core.ledger import GENESIS
 from marja.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerHead, LedgerImmutableError
 from marja.ledger.services import record, sign_head
 from marja.ledger.verification import verify_instance
 
 
-def test_entries_are_numbered_chained_and_sealed(own_data_dir: Path, demo: DemoResult) -> None:
+def test_entries_are_numbered_chained_and_sealed(own_data_dir: Path, demo: Any) -> None:
     entries = list(LedgerEntry.objects.order_by("sequence"))
     assert entries, "loading the demo records its changes"
     assert [e.sequence for e in entries] == list(range(1, len(entries) + 1))
@@ -30,7 +30,7 @@ def test_entries_are_numbered_chained_and_sealed(own_data_dir: Path, demo: DemoR
 
 
 def test_an_entry_cannot_be_changed_or_deleted_through_the_model(
-    own_data_dir: Path, demo: DemoResult
+    own_data_dir: Path, demo: Any
 ) -> None:
     entry = LedgerEntry.objects.first()
     assert entry is not None
@@ -47,9 +47,7 @@ def test_no_entry_is_written_outside_a_transaction(own_data_dir: Path) -> None:
         record("dataset.created", actor=None, organisation=None, object_type="x", object_id=1)
 
 
-def test_a_rolled_back_change_leaves_no_entry_and_no_gap(
-    own_data_dir: Path, demo: DemoResult
-) -> None:
+def test_a_rolled_back_change_leaves_no_entry_and_no_gap(own_data_dir: Path, demo: Any) -> None:
     before = LedgerHead.objects.get().sequence
 
     def failing_change() -> None:
@@ -67,7 +65,8 @@ def test_a_rolled_back_change_leaves_no_entry_and_no_gap(
     assert entry.sequence == before + 1
 
 
-def test_a_publication_is_signed_at_once(own_data_dir: Path, versions: dict[str, object]) -> None:
+def test_a_publication_is_signed_at_once(own_data_dir: Path, demo: Any, published: Any) -> None:
+    published("hospital-beds")
     entry = LedgerEntry.objects.filter(action="version.published").last()
     assert entry is not None
     checkpoint = LedgerCheckpoint.objects.order_by("-sequence").first()
@@ -138,3 +137,22 @@ def test_concurrent_writers_make_one_unbroken_chain(own_data_dir: Path) -> None:
     assert LedgerEntry.objects.count() == 60
     assert LedgerHead.objects.get().sequence == 60
     assert verify_instance()["problems"] == []
+
+
+def test_the_worker_signs_the_head_when_an_hour_passed(own_data_dir: Path, db: None) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from marja.ledger.services import sign_if_stale
+
+    with transaction.atomic():
+        for number in range(3):
+            record(
+                "dataset.changed", actor=None, organisation=None, object_type="x", object_id=number
+            )
+    assert sign_if_stale() is None  # the first entry was signed moments ago
+    LedgerHead.objects.update(checkpoint_at=timezone.now() - dt.timedelta(hours=2))
+    signed = sign_if_stale()
+    assert signed is not None and signed.reason == "hourly" and signed.sequence == 3
+    assert sign_if_stale() is None  # nothing new since

@@ -13,8 +13,8 @@ from django.test import Client
 from marja.ingest.models import DatasetVersion
 from marja.ingest.storage import object_store
 from marja.ledger.models import LedgerCheckpoint, LedgerEntry
-from marja.ledger.tests.conftest import BEDS, CENSUS
 from marja.ledger.verification import run_verification, verify_instance
+from tests.ledger_support import BEDS, CENSUS
 
 Versions = dict[str, DatasetVersion]
 

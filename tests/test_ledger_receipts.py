@@ -15,7 +15,7 @@ from django.test import Client
 from marja.core.signing import SigningKey
 from marja.ingest.models import DatasetVersion
 from marja.ingest.storage import object_store
-from marja.ledger.tests.conftest import BEDS, CENSUS
+from tests.ledger_support import BEDS, CENSUS
 
 Versions = dict[str, DatasetVersion]
 
