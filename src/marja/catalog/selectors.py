@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -119,8 +120,18 @@ def active_grants(
     dataset: Dataset, organisations: QuerySet[Organisation]
 ) -> QuerySet[DatasetGrant]:
     """The grants of ``dataset`` to ``organisations`` that are in force now."""
-    return dataset.grants.filter(
-        organisation__in=organisations, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    return grants_in_force([dataset.pk], organisations)
+
+
+def grants_in_force(
+    datasets: Iterable[int], organisations: QuerySet[Organisation] | Iterable[int]
+) -> QuerySet[DatasetGrant]:
+    """The grants of any of ``datasets`` (their ids) to ``organisations`` in force now."""
+    return DatasetGrant.objects.filter(
+        dataset__in=list(datasets),
+        organisation__in=organisations,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
     ).select_related("organisation")
 
 

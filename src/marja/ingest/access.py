@@ -11,6 +11,7 @@ every read of restricted data is in the ledger.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from marja.accounts.models import Organisation
 from marja.accounts.selectors import AnyUser, as_user, organisations_of
 from marja.catalog.models import Dataset, DatasetGrant
-from marja.catalog.selectors import active_grants
+from marja.catalog.selectors import grants_in_force
 from marja.common.access import ExplainedDenial
 from marja.core.restriction import Restriction, RestrictionError, RowLimit
 from marja.core.schema import Schema
@@ -125,33 +126,55 @@ def data_access(user: AnyUser, dataset: Dataset) -> DataAccess:
     """How ``user`` reads ``dataset`` (which the catalog already lets them see).
 
     A reader whose organisations hold several grants reads through the widest: one
-    without limits first, then the one with the most columns, then the oldest.
+    without limits first, then the one with the most columns, then the oldest. Raises
+    :class:`ExplainedDenial` when the data is closed to ``user``.
     """
     if dataset.access != Dataset.Access.RESTRICTED:
         return DataAccess(dataset, user)
-    member = as_user(user)
-    if member is None:
+    found = data_accesses(user, [dataset]).get(dataset.pk)
+    if found is not None:
+        return found
+    if as_user(user) is None:
         raise ExplainedDenial("forbidden", _("Access denied"), _("Log in to read this data."))
-    own = organisations_of(member)
-    if member.is_superuser or own.filter(pk=dataset.publisher_id).exists():
-        return DataAccess(dataset, user)
-    grants = list(active_grants(dataset, own))
-    if not grants:
-        raise ExplainedDenial(
-            "forbidden",
-            _("Access denied"),
-            _("Your organisation holds no grant to read this dataset's data."),
-        )
-    grants.sort(
+    raise ExplainedDenial(
+        "forbidden",
+        _("Access denied"),
+        _("Your organisation holds no grant to read this dataset's data."),
+    )
+
+
+def data_accesses(user: AnyUser, datasets: Iterable[Dataset]) -> dict[int, DataAccess]:
+    """:func:`data_access` for many datasets in two queries (for lists); a dataset whose
+    data ``user`` may not read is left out."""
+    wanted = list(datasets)
+    found = {d.pk: DataAccess(d, user) for d in wanted if d.access != Dataset.Access.RESTRICTED}
+    restricted = [d for d in wanted if d.access == Dataset.Access.RESTRICTED]
+    member = as_user(user)
+    if not restricted or member is None:
+        return found
+    own = set(organisations_of(member).values_list("pk", flat=True))
+    grants: dict[int, list[DatasetGrant]] = {}
+    for grant in grants_in_force([d.pk for d in restricted if d.publisher_id not in own], own):
+        grants.setdefault(grant.dataset_id, []).append(grant)
+    for dataset in restricted:
+        if member.is_superuser or dataset.publisher_id in own:
+            found[dataset.pk] = DataAccess(dataset, user)
+        elif dataset.pk in grants:
+            found[dataset.pk] = DataAccess(dataset, user, _widest(grants[dataset.pk]))
+    return found
+
+
+def _widest(grants: list[DatasetGrant]) -> DatasetGrant:
+    return min(
+        grants,
         key=lambda g: (
             g.is_limited,
             bool(g.columns),
             -len(g.columns),
             bool(g.row_column),
             g.created_at,
-        )
+        ),
     )
-    return DataAccess(dataset, user, grants[0])
 
 
 def reader_organisation(access: DataAccess) -> Organisation | None:

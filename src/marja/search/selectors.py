@@ -27,6 +27,7 @@ from marja.common.language import in_request_language
 from marja.core.fulltext import ParsedQuery, document_key, parse_query
 from marja.core.quality import Timeliness
 from marja.core.text import normalize
+from marja.ingest.access import data_accesses
 from marja.search import ranking
 from marja.search.engine import among, ids_of, matching_ids
 from marja.search.indexing import FORMAT_LABELS
@@ -157,27 +158,27 @@ class SearchResults:
         )
         by_id = {d.pk: d for d in rows}
         found: list[Dataset] = [by_id[i] for i in ids if i in by_id]
-        for dataset in found:
-            if dataset.access == Dataset.Access.RESTRICTED and self.viewer is not None:
-                _keep_granted_fields(self.viewer, dataset)
+        if self.viewer is not None:
+            _keep_granted_fields(self.viewer, found)
         return found
 
 
-def _keep_granted_fields(viewer: AnyUser, dataset: Dataset) -> None:
-    """Leave in the dataset's loaded search document only the fields ``viewer`` may see."""
-    from django.core.exceptions import PermissionDenied
-
-    from marja.ingest.access import data_access
-
-    try:
-        restriction = data_access(viewer, dataset).restriction
-    except PermissionDenied:
-        dataset.search_document.fields = []
+def _keep_granted_fields(viewer: AnyUser, datasets: list[Dataset]) -> None:
+    """Leave in the loaded search documents of restricted ``datasets`` only the fields
+    ``viewer`` may see (those of their grant)."""
+    restricted = [d for d in datasets if d.access == Dataset.Access.RESTRICTED]
+    if not restricted:
         return
-    if restriction is not None and restriction.columns is not None:
-        granted = set(restriction.columns)
+    accesses = data_accesses(viewer, restricted)
+    for dataset in restricted:
+        access = accesses.get(dataset.pk)
+        restriction = access.restriction if access is not None else None
         document = dataset.search_document
-        document.fields = [f for f in document.fields if f and f[0] in granted]
+        if access is None:
+            document.fields = []
+        elif restriction is not None and restriction.columns is not None:
+            granted = set(restriction.columns)
+            document.fields = [f for f in document.fields if f and f[0] in granted]
 
 
 def _text_matches(
