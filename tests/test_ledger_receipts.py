@@ -91,7 +91,9 @@ def test_a_receipt_replayed_for_another_file_or_version_is_refused(
     assert result.returncode == 1
     assert "genuine receipt presented for something else" in result.stderr
     assert check_offline(tmp_path, genuine, "--dataset", BEDS, key=key).returncode == 1
-    assert check_offline(tmp_path, genuine, "--version", "2", key=key).returncode == 1
+    other_version = check_offline(tmp_path, genuine, "--version", "2", key=key)
+    assert other_version.returncode == 1
+    assert "for version 1, not 2" in other_version.stderr  # English, in Latin digits
 
 
 def test_a_receipt_of_another_instance_is_refused(versions: Versions, tmp_path: Path) -> None:

@@ -136,7 +136,7 @@ def receipt_problem(code: str, params: dict[str, Any]) -> str:
 
 def _numbers_for_reading(params: dict[str, Any]) -> dict[str, Any]:
     """Numbers in Persian digits in a Persian sentence; hashes and names as they are."""
-    if get_language() == "en":
+    if not (get_language() or "").startswith("fa"):
         return params
     return {
         key: to_persian_digits(str(value))

@@ -206,7 +206,14 @@ class LedgerVerification(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    through = models.CharField(_("through"), max_length=10, default="cli")
+
+    class Through(models.TextChoices):
+        CLI = "cli", _("command line")
+        WEB = "web", _("administrators' page")
+
+    through = models.CharField(
+        _("through"), max_length=10, choices=Through.choices, default=Through.CLI
+    )
     created_at = models.DateTimeField(_("requested"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)

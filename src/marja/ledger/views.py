@@ -100,5 +100,7 @@ def _queue_verification(request: HttpRequest) -> None:
     from marja.ledger.tasks import verify_in_background
 
     with transaction.atomic():
-        run = LedgerVerification.objects.create(requested_by=as_user(request.user), through="web")
+        run = LedgerVerification.objects.create(
+            requested_by=as_user(request.user), through=LedgerVerification.Through.WEB
+        )
         transaction.on_commit(lambda: verify_in_background.enqueue(run.pk))
