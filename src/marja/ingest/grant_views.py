@@ -21,6 +21,7 @@ from marja.catalog.models import Dataset, DatasetGrant
 from marja.catalog.selectors import dataset_for
 from marja.core.schema import Schema
 from marja.ingest.grant_forms import GrantForm
+from marja.ingest.grant_terms import shared_part
 from marja.ingest.selectors import current_version, declared_schema
 from marja.ledger.models import LedgerEntry
 
@@ -59,7 +60,7 @@ def grants(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("ingest:grants", slug=dataset.slug)
     now = timezone.now()
     rows = [
-        {"grant": g, "status": _status(g, now)}
+        {"grant": g, "status": _status(g, now), "shared": shared_part(g, schema)}
         for g in dataset.grants.select_related("organisation", "granted_by", "revoked_by")
     ]
     context: dict[str, Any] = {
@@ -67,7 +68,6 @@ def grants(request: HttpRequest, slug: str) -> HttpResponse:
         "grants": rows,
         "form": form,
         "restricted": dataset.access == Dataset.Access.RESTRICTED,
-        "labels": {f.name: f.label_fa or f.name for f in schema.fields} if schema else {},
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "ingest/grants.html", context, status=status)

@@ -12,6 +12,7 @@ from marja.catalog.selectors import datasets_of
 from marja.common.access import ExplainedDenial
 from marja.core.schema import Schema
 from marja.ingest.access import data_access, record_read
+from marja.ingest.grant_terms import shared_part
 from marja.ingest.messages import TYPE_NAMES, rule_labels
 from marja.ingest.models import DatasetSource
 from marja.ingest.preview import head_rows, readable_rows
@@ -39,6 +40,8 @@ def publishing_panel(request: HttpRequest, dataset: Dataset) -> Panel:
     context["grant"] = access.grant
     context["can_manage_grants"] = can_manage_grants(request.user, dataset)
     stored = Schema.from_dict(version.schema) if version else declared_schema(dataset)
+    if access.grant is not None:
+        context["shared"] = shared_part(access.grant, stored)
     schema = access.schema_of(stored) if stored is not None else None
     if schema is not None:
         context["fields"] = [

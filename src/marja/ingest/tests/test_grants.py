@@ -140,6 +140,8 @@ def test_pages_show_the_granted_part_and_the_whole_file_is_not_downloaded(grante
     dataset = page.get(f"/datasets/{PROJECTS}/").content.decode()
     assert 'data-field="grant"' in dataset and "پایش طرح‌های شهرستان" in dataset
     assert "credit_needed" not in dataset
+    notice = dataset[dataset.index('data-field="grant"') :].split("</p>")[0]
+    assert "ورامین" in notice and "varamin" not in notice  # the county by its name
     version = page.get(f"/datasets/{PROJECTS}/versions/1/").content.decode()
     assert 'data-field="grant-limits"' in version and "credit_needed" not in version
     explore = page.get(f"/datasets/{PROJECTS}/data/")
@@ -163,6 +165,9 @@ def test_every_read_is_recorded_and_the_owner_sees_who_read(grantee: User, owner
     entry = LedgerEntry.objects.filter(action="data.read").order_by("sequence").last()
     assert entry is not None and entry.actor == grantee
     assert entry.organisation is not None and entry.organisation.slug == "farmandari-varamin"
+    shared = owner.get(f"/datasets/{PROJECTS}/access/").content.decode()
+    rows_cells = [c.split("</td>")[0] for c in shared.split('data-field="rows-shared"')[1:]]
+    assert any("ورامین" in c and "varamin" not in c for c in rows_cells), rows_cells
     log = owner.get(f"/datasets/{PROJECTS}/reads/").content.decode()
     assert "varamin.viewer" in log and "فرمانداری ورامین" in log
     assert logged_in(grantee).get(f"/datasets/{PROJECTS}/reads/").status_code == 403
