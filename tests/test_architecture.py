@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "marja"
-DOMAIN_APPS = ["accounts", "ledger", "catalog", "ingest", "query", "search"]
+DOMAIN_APPS = ["accounts", "ledger", "catalog", "ingest", "query", "search", "indicators"]
 
 
 def imported_modules(package: Path) -> set[tuple[str, str]]:

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "marja.ingest",
     "marja.query",
     "marja.search",
+    "marja.indicators",
     "marja.web",
 ]
 
