@@ -227,6 +227,8 @@ class Actual(models.Model):
     #: [{"dataset", "version", "sha256"}]: the versions the value came from.
     sources = models.JSONField(_("sources"), default=list, blank=True)
     evidence_url = models.URLField(_("evidence"), max_length=500, blank=True)
+    #: The day a hand-entered value was measured or reported (its evidence's date).
+    measured_on = models.DateField(_("measured on"), null=True, blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

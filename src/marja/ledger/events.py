@@ -24,4 +24,7 @@ EVENTS: Final[dict[str, str]] = {
     "grant.given": "A restricted dataset was shared with another organisation, on terms.",
     "grant.revoked": "A grant was withdrawn before its expiry; the grant row is kept.",
     "data.read": "Restricted data was read: who, through which grant, which version, how.",
+    "target.set": "An indicator's target for a year (and county) was set or changed.",
+    "actual.entered": "A value of an indicator measured by hand was entered, with evidence.",
+    "factor.added": "A driver or an obstacle was attached to an indicator and a year.",
 }
