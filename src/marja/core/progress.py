@@ -158,18 +158,16 @@ def assess(
 
     goal, sense, note = _goal(direction, baseline.value, target)
     end = end_period if end_period is not None else target.period
-    if _meets(direction, actual.value, target):
-        status = Status.ACHIEVED
-    elif sense == 0:
-        # The baseline already met the target and the value no longer does.
-        status, note = Status.REGRESSING, "left_target"
-    else:
-        status = Status.NO_DATA  # decided below, from the ratio
     kind = _kind(baseline.value, actual.value, goal)
     observed = _rate(kind, baseline, actual)
     required = _rate(kind, baseline, Point(target.period, goal))
+    # sense 0: the baseline already met the target, so no rate is required of it.
     ratio = observed / required if sense != 0 and required != 0 else None
-    if status is Status.NO_DATA and ratio is not None:
+    if _meets(direction, actual.value, target):
+        status = Status.ACHIEVED
+    elif ratio is None:  # met at the baseline, and the value no longer does
+        status, note = Status.REGRESSING, "left_target"
+    else:
         status = _status_of(ratio, thresholds)
     planned = goal - baseline.value
     needed = None if status is Status.ACHIEVED else needed_rate(actual, Point(target.period, goal))

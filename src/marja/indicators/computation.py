@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from marja.catalog.models import County, Dataset
-from marja.core.indicator_series import Definition, Series, SeriesError, Source, compute_series
+from marja.core.indicator_series import Definition, Series, Source, compute_series
 from marja.core.query import Filter, Measure, QueryError, connect
 from marja.core.schema import Schema
 from marja.indicators.models import Actual, Indicator
@@ -53,35 +53,53 @@ def indicators_using(dataset: Dataset) -> list[Indicator]:
     )
 
 
+@dataclass(frozen=True)
+class _Counties:
+    """The reference list, read once for a batch of indicators."""
+
+    by_code: dict[str, County]
+    aliases: dict[str, str]
+
+    @classmethod
+    def load(cls) -> _Counties:
+        return cls({c.code: c for c in County.objects.all()}, county_aliases())
+
+
 def recompute_using(dataset: Dataset) -> list[Outcome]:
     """Recompute every indicator computed from ``dataset`` (after a new version)."""
     found = indicators_using(dataset)
     if not found:
         return []
+    counties = _Counties.load()
     con = connect()
     try:
-        return [recompute(indicator, con=con) for indicator in found]
+        return [recompute(indicator, con=con, counties=counties) for indicator in found]
     finally:
         con.close()
 
 
-def recompute(indicator: Indicator, *, con: duckdb.DuckDBPyConnection | None = None) -> Outcome:
+def recompute(
+    indicator: Indicator,
+    *,
+    con: duckdb.DuckDBPyConnection | None = None,
+    counties: _Counties | None = None,
+) -> Outcome:
     """Compute ``indicator`` from its datasets' current versions and store the actuals;
     a failure is stored on the indicator and nothing else changes."""
     own = con is None
     con = con or connect()
+    counties = counties or _Counties.load()
     try:
         definition, versions = _definition(indicator)
-        counties = {c.code: c for c in County.objects.all()}
         series = compute_series(
-            con, definition, counties=county_aliases(), known_counties=set(counties)
+            con, definition, counties=counties.aliases, known_counties=set(counties.by_code)
         )
     except (QueryError, ComputationError) as exc:
         return _failed(indicator, exc)
     finally:
         if own:
             con.close()
-    return _store(indicator, series, versions, counties)
+    return _store(indicator, series, versions, counties.by_code)
 
 
 def _definition(indicator: Indicator) -> tuple[Definition, list[DatasetVersion]]:
@@ -138,8 +156,6 @@ def _failed(indicator: Indicator, exc: QueryError | ComputationError) -> Outcome
     code = exc.code
     params = {k: v for k, v in exc.params.items() if isinstance(v, str | int | float | list)}
     error = {"code": code, "params": params, "kind": type(exc).__name__}
-    if isinstance(exc, SeriesError):
-        error["kind"] = "SeriesError"
     now = timezone.now()
     Indicator.objects.filter(pk=indicator.pk).update(computation_error=error, computed_at=now)
     indicator.computation_error, indicator.computed_at = error, now

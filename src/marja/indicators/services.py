@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from marja.accounts.models import Membership, Organisation, User
-from marja.accounts.selectors import AnyUser, as_user
+from marja.accounts.models import Organisation, User
+from marja.accounts.selectors import AnyUser, can_edit_for
 from marja.catalog.models import County
 from marja.common.display import digits
 from marja.common.forms import JalaliDateField
@@ -27,16 +28,7 @@ from marja.ledger.services import record
 
 def can_manage(user: AnyUser, indicator: Indicator) -> bool:
     """Editors and administrators of the indicator's owner, and system administrators."""
-    member = as_user(user)
-    if member is None:
-        return False
-    return (
-        member.is_superuser
-        or member.memberships.filter(
-            organisation_id=indicator.owner_id,
-            role__in=[Membership.Role.ADMIN, Membership.Role.EDITOR],
-        ).exists()
-    )
+    return can_edit_for(user, indicator.owner)
 
 
 @dataclass(frozen=True)
@@ -91,13 +83,11 @@ def set_target(indicator: Indicator, terms: TargetIn, *, actor: User | None) -> 
         before = {"value": target.value, "low": target.low, "high": target.high}
         target.value, target.low, target.high = terms.value, terms.low, terms.high
         target.save()
-        record(
+        _record(
             "target.set",
-            actor=actor,
-            organisation=indicator.owner,
-            object_type="indicator",
-            object_id=f"{indicator.plan.slug}/{indicator.code}",
-            payload={
+            indicator,
+            actor,
+            {
                 "year": terms.year,
                 "county": county.code if county else None,
                 "value": terms.value,
@@ -151,13 +141,11 @@ def enter_actual(indicator: Indicator, value: ActualIn, *, actor: User | None) -
         )
         actual.entered_by = actor
         actual.save()
-        record(
+        _record(
             "actual.entered",
-            actor=actor,
-            organisation=indicator.owner,
-            object_type="indicator",
-            object_id=f"{indicator.plan.slug}/{indicator.code}",
-            payload={
+            indicator,
+            actor,
+            {
                 "year": value.year,
                 "county": county.code if county else None,
                 "value": value.value,
@@ -195,13 +183,11 @@ def add_factor(indicator: Indicator, factor: FactorIn, *, actor: User | None) ->
         )
         created.full_clean(exclude=["indicator", "responsible", "created_by"])
         created.save()
-        record(
+        _record(
             "factor.added",
-            actor=actor,
-            organisation=indicator.owner,
-            object_type="indicator",
-            object_id=f"{indicator.plan.slug}/{indicator.code}",
-            payload={
+            indicator,
+            actor,
+            {
                 "factor": created.pk,
                 "year": factor.year,
                 "kind": factor.kind,
@@ -211,6 +197,17 @@ def add_factor(indicator: Indicator, factor: FactorIn, *, actor: User | None) ->
             },
         )
     return created
+
+
+def _record(action: str, indicator: Indicator, actor: User | None, payload: dict[str, Any]) -> None:
+    record(
+        action,
+        actor=actor,
+        organisation=indicator.owner,
+        object_type="indicator",
+        object_id=f"{indicator.plan.slug}/{indicator.code}",
+        payload=payload,
+    )
 
 
 def _allowed(actor: User | None, indicator: Indicator) -> None:
