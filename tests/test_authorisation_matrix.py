@@ -53,7 +53,24 @@ GRANT_MANAGERS = frozenset({"owner_admin", "sysadmin"})
 #: Those holding an editing role in some organisation (tums.admin is TUMS's).
 ANY_EDITOR = frozenset({"editor", "owner_admin", "other"})
 
+#: Who sees an indicator over a dataset of each level: a restricted dataset's
+#: indicators only its own organisation (a grant may cover part of the dataset).
+INDICATOR_READERS = {
+    "public": EVERYONE,
+    "internal": LOGGED_IN,
+    "restricted": frozenset({"viewer", "editor", "owner_admin", "sysadmin"}),
+}
+INDICATOR_CODES = {"public": "pub", "internal": "int", "restricted": "res"}
+
 Who = frozenset[str] | Callable[[str], frozenset[str]]
+
+
+def indicator_readers(level: str) -> frozenset[str]:
+    return INDICATOR_READERS[level]
+
+
+def indicator_managers(level: str) -> frozenset[str]:
+    return INDICATOR_READERS[level] & EDITORS
 
 
 def readers_and(roles: frozenset[str]) -> Callable[[str], frozenset[str]]:
@@ -165,7 +182,46 @@ RULES: dict[str, Rule] = {
     "ckan:datastore_search": Rule(readers),
     "ckan:organization_list": Rule(EVERYONE),
     "ckan:organization_show": Rule(EVERYONE, query="id=mpo"),
+    "indicators:plans": Rule(EVERYONE),
+    "indicators:plan": Rule(EVERYONE),
+    "indicators:indicator": Rule(indicator_readers),
+    "indicators:indicator_manage": Rule(indicator_managers),
+    "indicators:counties": Rule(EVERYONE),
+    "indicators:county": Rule(EVERYONE),
+    "indicators:compare": Rule(EVERYONE, query="county=tehran&county=varamin"),
+    "api:plans": Rule(EVERYONE),
+    "api:plan": Rule(EVERYONE),
+    "api:plan_export": Rule(EVERYONE, query="format=csv"),
+    "api:indicator": Rule(indicator_readers),
+    "api:indicator_export": Rule(indicator_readers, query="format=xlsx"),
+    "api:county_profile": Rule(EVERYONE),
+    "api:indicator_targets": Rule(
+        indicator_managers, method="post", ok=frozenset({201}), body={"year": 1405, "value": 9}
+    ),
+    "api:indicator_actuals": Rule(
+        indicator_managers,
+        method="post",
+        ok=frozenset({201}),
+        body={
+            "year": 1404,
+            "value": 8.5,
+            "evidence_url": "https://amar.example.ir/1404",
+            "measured_on": "1404/02/15",
+        },
+    ),
+    "api:indicator_factors": Rule(
+        indicator_managers,
+        method="post",
+        ok=frozenset({201}),
+        body={"year": 1404, "kind": "obstacle", "category": "funding", "description": "کمبود"},
+    ),
 }
+#: Endpoints about one indicator: called once per level of the dataset it is over.
+PER_INDICATOR = {
+    "indicators:indicator", "indicators:indicator_manage", "api:indicator",
+    "api:indicator_export", "api:indicator_targets", "api:indicator_actuals",
+    "api:indicator_factors",
+}  # fmt: skip
 #: Endpoints about one dataset: called once per access level.
 PER_DATASET = {
     "catalog:dataset", "catalog:dataset_edit", "query:explore", "ingest:publish",
@@ -263,6 +319,7 @@ def world(settings: Any, tmp_path: Path, demo: DemoResult, published: Callable[.
         schema=None,
         actor=None,
     )
+    make_indicators(users["sysadmin"])
     token, _ = create_token(
         users["sysadmin"], name="t", scope="read", expires_on=timezone.localdate()
     )
@@ -270,8 +327,36 @@ def world(settings: Any, tmp_path: Path, demo: DemoResult, published: Callable[.
     return World(publications, revocable.pk, token.pk, str(upload.id), users)
 
 
+def make_indicators(admin: User | None) -> None:
+    """A plan with one indicator (entered by hand) over each level's dataset."""
+    from marja.indicators.models import Goal, Indicator, Plan
+
+    plan = Plan.objects.create(slug="matrix-plan", name_fa="برنامه", start_year=1403, end_year=1407)
+    goal = Goal.objects.create(plan=plan, code="1", title_fa="هدف")
+    for level, code in INDICATOR_CODES.items():
+        Indicator.objects.create(
+            plan=plan,
+            goal=goal,
+            code=code,
+            name_fa=f"شاخص {level}",
+            owner=Organisation.objects.get(slug="mpo"),
+            direction="higher",
+            baseline_year=1402,
+            baseline_value=5.0,
+            origin="manual",
+            dataset=Dataset.objects.get(slug=DATASETS[level]),
+            access="public" if level == "public" else "internal",
+        )
+
+
 def address(name: str, route: str, level: str, world: World) -> str:
     slug = "mpo" if name.endswith(":organisation") else DATASETS[level]
+    for plan in ("<slug:plan>", "<plan>"):
+        route = route.replace(plan, "matrix-plan")
+    for code in ("<str:code>", "<code>"):
+        route = route.replace(code, INDICATOR_CODES[level])
+    for county in ("<slug:county>", "<county>"):
+        route = route.replace(county, "tehran")
     filled = (
         route.replace("<slug:slug>", slug)
         .replace("<slug>", slug)
@@ -339,7 +424,7 @@ def test_each_role_reaches_exactly_what_its_rules_allow(world: World, role: str)
     wrong = []
     for name, route in sorted(endpoints().items()):
         rule = RULES[name]
-        for level in LEVELS if name in PER_DATASET else ("public",):
+        for level in LEVELS if name in PER_DATASET | PER_INDICATOR else ("public",):
             expected = "allowed" if role in rule.allowed(level) else "denied"
             response = call(
                 client, name, rule, address(name, route, level, world), query_for(name, rule, level)

@@ -43,6 +43,7 @@ def _load_demo_and_report(*, with_data: bool = True) -> None:
     from django.conf import settings
 
     from marja.catalog.demo import load_demo, write_credentials
+    from marja.indicators.demo import load_demo_plan
     from marja.ingest.demo import publish_demo_data
 
     result = load_demo()
@@ -55,6 +56,8 @@ def _load_demo_and_report(*, with_data: bool = True) -> None:
     if with_data:
         published = publish_demo_data(progress=lambda slug: click.echo(f"  publishing {slug}"))
         click.echo(f"demo data published through the pipeline: {published} new versions")
+    plan = load_demo_plan()
+    click.echo(f"demo plan loaded: {plan.name_fa}, {plan.indicators.count()} indicators")
     if result.created_users:
         click.echo(f"demo accounts created; their passwords are in {credentials}")
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("marja.catalog.urls")),
     path("", include("marja.ingest.urls")),
     path("", include("marja.ledger.urls")),
+    path("", include("marja.indicators.urls")),
     path("accounts/", include("marja.accounts.urls")),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),

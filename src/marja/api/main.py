@@ -14,6 +14,7 @@ from ninja.renderers import JSONRenderer
 from marja.api.auth import API_AUTH
 from marja.api.catalog import router as catalog_router
 from marja.api.errors import ApiError, error_response
+from marja.api.indicators import router as indicators_router
 from marja.api.ledger import router as ledger_router
 from marja.api.publishing import router as publishing_router
 from marja.api.query import router as query_router
@@ -45,6 +46,7 @@ api.add_router("/", catalog_router)
 api.add_router("/", search_router)
 api.add_router("/", publishing_router)
 api.add_router("/", ledger_router)
+api.add_router("/", indicators_router)
 
 
 @api.exception_handler(ApiError)

@@ -50,6 +50,27 @@ def num(value: int | float | str | None) -> str:
     return format_number(value, persian=_persian())
 
 
+def figure(value: int | float | str | None, places: int = 2) -> str:
+    """A measured value: grouped, with up to ``places`` decimals and no trailing zeros
+    (2.50 → «۲٫۵», 1200.0 → «۱٬۲۰۰»); "—" for none."""
+    if value is None or isinstance(value, str):
+        return "—"
+    rounded = round(float(value), places)
+    decimals = 0
+    for decimals in range(places + 1):
+        if round(rounded, decimals) == rounded:
+            break
+    return format_number(rounded, persian=_persian(), decimals=decimals)
+
+
+def percent(value: int | float | None) -> str:
+    """A percentage to one decimal, e.g. «۴۲٫۵٪»; "—" for none."""
+    if value is None:
+        return "—"
+    sign = "٪" if _persian() else "%"
+    return figure(value, 1) + sign
+
+
 def digits(value: object) -> str:
     """Any text with its digits shown in Persian on Persian pages."""
     text = str(value)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from marja.common.validators import validate_identifier
 from marja.core import jalali
-from marja.core.text import normalize
+from marja.core.text import normalize, to_latin_digits
 
 _DATE_ERRORS = {
     "format": _("“%(text)s” is not a date. Write it as year/month/day, e.g. 1402/08/17."),
@@ -77,3 +77,14 @@ class IdentifierField(forms.CharField):
 
     def to_python(self, value: Any) -> str:
         return str(super().to_python(value)).strip().lower()
+
+
+class PersianFloatField(forms.FloatField):
+    """A number typed in Persian or Latin digits, with «٫» or «.» as the decimal point
+    and «٬» or «,» between thousands (۱٬۲۵۰٫۵ → 1250.5)."""
+
+    def to_python(self, value: Any) -> float | None:  # type: ignore[override]
+        if isinstance(value, str):
+            value = to_latin_digits(value.strip()).replace("\u066b", ".").replace("/", ".")
+            value = value.replace("\u066c", "").replace(",", "").replace("\u2212", "-")
+        return super().to_python(value)

@@ -29,6 +29,7 @@ from marja.core.query import (
     AggregateQuery,
     Bucket,
     Filter,
+    Function,
     Group,
     Measure,
     QueryError,
@@ -38,6 +39,8 @@ from marja.core.query import (
 from marja.core.schema import FieldType, Schema
 
 _DATE_TYPES = (FieldType.JALALI_DATE, FieldType.DATE, FieldType.DATETIME)
+#: Aggregates that are 0 over no rows (a county absent from the data has none).
+_ADDITIVE = frozenset({Function.SUM, Function.COUNT})
 #: More groups than a province's counties times a plan's years ever make.
 _MAX_GROUPS = 100_000
 
@@ -121,6 +124,14 @@ def compute_series(
         if bottom.county_column:
             denominators |= _aggregate(con, bottom, counties, series, by_county=True)
     known = set(known_counties)
+    if bottom is not None and bottom.county_column and top.measure.function in _ADDITIVE:
+        # A county with no rows has nothing to count: 0 beds over its people, so its
+        # part of the province's ratio and gap is there and the parts add up.
+        periods = {p for p, _c in numerators if p is not None}
+        present = {c for _p, c in denominators if c is not None and c in known}
+        for each_period in periods:
+            for each_county in present:
+                by_county.setdefault((each_period, each_county), 0.0)
     unknown = sorted({c for _p, c in by_county if c is not None and c not in known})
     series.unknown_counties = unknown
     for (period, county), numerator in sorted(

@@ -78,7 +78,32 @@ def test_a_ratio_by_year_and_county(files: tuple[Path, Path]) -> None:
     assert counties_1402["varamin"].value is None
     assert counties_1402["varamin"].note == "zero_denominator"
     assert "atlantis" not in counties_1402 and series.unknown_counties == ["atlantis"]
-    assert set(series.counties(1401)) == {"tehran", "malard"}
+    # Varamin has no row in 1401: none of its beds, over its (zero) people.
+    assert set(series.counties(1401)) == {"tehran", "malard", "varamin"}
+    assert series.counties(1401)["varamin"].note == "zero_denominator"
+
+
+def test_a_county_without_rows_counts_zero_in_a_ratio_of_sums(tmp_path: Path) -> None:
+    hospitals = write_parquet(
+        tmp_path / "h.parquet",
+        "year BIGINT, county VARCHAR, beds BIGINT, kind VARCHAR",
+        [(1401, "tehran", 100, "public")],
+    )
+    census = write_parquet(
+        tmp_path / "c.parquet",
+        "county VARCHAR, population BIGINT",
+        [("tehran", 10000), ("malard", 2000), ("varamin", 3000)],
+    )
+    series = compute(beds_per_thousand((hospitals, census)))
+    counties = series.counties(1401)
+    assert (counties["malard"].value, counties["malard"].denominator) == (0.0, 2000)
+    # The counties' numerators and denominators add up to the province's.
+    assert sum(f.numerator or 0 for f in counties.values()) == series.province()[1401].numerator
+    assert sum(f.denominator or 0 for f in counties.values()) == 15000
+    averaged = Source(hospitals, HOSPITALS, Measure.parse("avg:beds"), period_column="year",
+                      county_column="county")  # fmt: skip
+    bottom = beds_per_thousand((hospitals, census)).denominator
+    assert "malard" not in compute(Definition(averaged, bottom)).counties(1401)
 
 
 def test_a_filtered_plain_aggregate(files: tuple[Path, Path]) -> None:
