@@ -12,8 +12,9 @@ from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from marja.accounts.models import User
 from marja.api.auth import caller, require_scope
@@ -22,7 +23,7 @@ from marja.api.schemas import api_url, errors
 from marja.catalog.models import County
 from marja.indicators import exports, services
 from marja.indicators.display import definition_text
-from marja.indicators.models import Indicator, Plan
+from marja.indicators.models import Indicator, Plan, Target
 from marja.indicators.profiles import profile_lines
 from marja.indicators.selectors import (
     Progress,
@@ -67,7 +68,10 @@ class SourceOut(Schema):
 class YearOut(Schema):
     year: int
     value: float | None
-    target: TargetOut | None
+    target: TargetOut | None = Field(description="The target set for this very year.")
+    judged_against: TargetOut | None = Field(
+        description="The target the year is judged against: the first due in or after it."
+    )
     path: float | None = Field(description="The value the way to the target asks for then.")
     status: str
     achievement_percent: float | None
@@ -226,14 +230,19 @@ def _plan_out(request: HttpRequest, plan: Plan) -> dict[str, Any]:
     }
 
 
+def _target_out(target: Target | None) -> TargetOut | None:
+    if target is None:
+        return None
+    return TargetOut(year=target.year, value=target.value, low=target.low, high=target.high)
+
+
 def _year_out(year: Year) -> YearOut:
-    judged, actual, target = year.assessment, year.actual, year.target
+    judged, actual = year.assessment, year.actual
     return YearOut(
         year=year.year,
         value=year.value,
-        target=TargetOut(year=target.year, value=target.value, low=target.low, high=target.high)
-        if target
-        else None,
+        target=_target_out(year.target),
+        judged_against=_target_out(year.in_force),
         path=year.path,
         status=judged.status.value,
         achievement_percent=judged.achievement,
@@ -440,8 +449,14 @@ def _manager(request: HttpRequest, plan: str, code: str) -> tuple[User, Indicato
     return user, found
 
 
+def _problems_text(exc: ValidationError) -> str:
+    """Each field's problems, in the active language."""
+    return "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
+
+
 def _invalid(exc: ValidationError) -> ApiError:
-    problems = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
+    # Lazy: the error body renders it once in Persian and once in English.
+    problems = lazy(_problems_text, str)(exc)
     return ApiError(
         400,
         "invalid_request",
@@ -457,7 +472,7 @@ def _invalid(exc: ValidationError) -> ApiError:
     summary="Set the target of an indicator for a year (and county); recorded in the ledger",
     url_name="indicator_targets",
 )
-def set_target(request: HttpRequest, plan: str, code: str, body: TargetIn) -> tuple[int, Any]:
+def set_target(request: HttpRequest, plan: str, code: str, body: TargetIn) -> Status[Any]:
     user, found = _manager(request, plan, code)
     try:
         target = services.set_target(found, services.TargetIn(**body.dict()), actor=user)
@@ -465,7 +480,7 @@ def set_target(request: HttpRequest, plan: str, code: str, body: TargetIn) -> tu
         raise _invalid(exc) from None
     except PermissionDenied:
         raise ApiError(403, "not_a_manager", _("You may not manage this indicator.")) from None
-    return 201, TargetOut(year=target.year, value=target.value, low=target.low, high=target.high)
+    return Status(201, _target_out(target))
 
 
 @router.post(
@@ -474,7 +489,7 @@ def set_target(request: HttpRequest, plan: str, code: str, body: TargetIn) -> tu
     summary="Enter a value of a hand-measured indicator with its evidence (ledger)",
     url_name="indicator_actuals",
 )
-def enter_actual(request: HttpRequest, plan: str, code: str, body: ActualIn) -> tuple[int, Any]:
+def enter_actual(request: HttpRequest, plan: str, code: str, body: ActualIn) -> Status[Any]:
     user, found = _manager(request, plan, code)
     try:
         services.enter_actual(found, services.ActualIn(**body.dict()), actor=user)
@@ -483,7 +498,7 @@ def enter_actual(request: HttpRequest, plan: str, code: str, body: ActualIn) -> 
     county = County.objects.filter(code=body.county).first() if body.county else None
     refreshed = with_figures(Indicator.objects.filter(pk=found.pk)).get()
     year = next(y for y in progress_of(refreshed, county).years if y.year == body.year)
-    return 201, _year_out(year)
+    return Status(201, _year_out(year))
 
 
 @router.post(
@@ -492,7 +507,7 @@ def enter_actual(request: HttpRequest, plan: str, code: str, body: ActualIn) -> 
     summary="Record a driver or an obstacle of an indicator for a year (ledger)",
     url_name="indicator_factors",
 )
-def add_factor(request: HttpRequest, plan: str, code: str, body: FactorIn) -> tuple[int, Any]:
+def add_factor(request: HttpRequest, plan: str, code: str, body: FactorIn) -> Status[Any]:
     from marja.accounts.models import Organisation
 
     user, found = _manager(request, plan, code)
@@ -500,9 +515,7 @@ def add_factor(request: HttpRequest, plan: str, code: str, body: FactorIn) -> tu
     if body.responsible:
         responsible = Organisation.objects.filter(slug=body.responsible).first()
         if responsible is None:
-            raise _invalid(
-                ValidationError({"responsible": [str(_("There is no such organisation."))]})
-            )
+            raise _invalid(ValidationError({"responsible": [_("There is no such organisation.")]}))
     terms = services.FactorIn(
         year=body.year,
         kind=body.kind,
@@ -515,12 +528,15 @@ def add_factor(request: HttpRequest, plan: str, code: str, body: FactorIn) -> tu
         factor = services.add_factor(found, terms, actor=user)
     except ValidationError as exc:
         raise _invalid(exc) from None
-    return 201, FactorOut(
-        id=factor.pk,
-        year=factor.year,
-        kind=factor.kind,
-        category=factor.category,
-        description=factor.description,
-        evidence=factor.evidence,
-        responsible=responsible.slug if responsible else None,
+    return Status(
+        201,
+        FactorOut(
+            id=factor.pk,
+            year=factor.year,
+            kind=factor.kind,
+            category=factor.category,
+            description=factor.description,
+            evidence=factor.evidence,
+            responsible=responsible.slug if responsible else None,
+        ),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import get_language
 
 from marja.core import jalali
@@ -75,6 +76,10 @@ def digits(value: object) -> str:
     """Any text with its digits shown in Persian on Persian pages."""
     text = str(value)
     return to_persian_digits(text) if _persian() else text
+
+
+#: :func:`digits` rendered when read: for messages made once and read in each language.
+digits_lazy = lazy(digits, str)
 
 
 def cell(value: object) -> str:

@@ -92,9 +92,14 @@ def _line(indicator: Indicator, county: County) -> Line:
 
 
 def profile_lines(user: AnyUser, county: County, plan: Plan) -> list[Line]:
-    """Each indicator of ``plan`` ``user`` may see, for ``county``, in the plan's order."""
+    """Each indicator of ``plan`` ``user`` may see and measured by county, for
+    ``county``, in the plan's order (a province-only figure says nothing of a county)."""
     indicators = with_figures(indicators_visible_to(user).filter(plan=plan))
-    return [_line(indicator, county) for indicator in indicators]
+    return [
+        _line(indicator, county)
+        for indicator in indicators
+        if any(a.county_id is not None for a in indicator.actuals.all())
+    ]
 
 
 def datasets_with(user: AnyUser, county: County) -> QuerySet[Dataset]:

@@ -122,6 +122,8 @@ class Year:
     #: The value the way from the baseline to the target asks for this year.
     path: float | None
     assessment: method.Assessment
+    #: The target the year is judged against: the first due in or after it.
+    in_force: Target | None = None
 
     @property
     def value(self) -> float | None:
@@ -258,7 +260,8 @@ def progress_of(indicator: Indicator, county: County | None = None) -> Progress:
         except method.ProgressError as exc:
             problem = exc.code
             judged, path = method.Assessment(method.Status.NO_DATA, point, note=exc.code), None
-        years.append(Year(year, actual, targets.get(year), path, judged))
+        in_force = targets.get(int(due.period)) if due is not None else None
+        years.append(Year(year, actual, targets.get(year), path, judged, in_force))
     return Progress(indicator, county, baseline, years, problem=problem)
 
 

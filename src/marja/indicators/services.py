@@ -14,16 +14,20 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.utils.translation import gettext as _
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from marja.accounts.models import Organisation, User
 from marja.accounts.selectors import AnyUser, can_edit_for
 from marja.catalog.models import County
-from marja.common.display import digits
+from marja.common.display import digits_lazy
 from marja.common.forms import JalaliDateField
 from marja.core.text import normalize
 from marja.indicators.models import Actual, Factor, Indicator, Target
 from marja.ledger.services import record
+
+#: Problems by field: messages rendered when read, so each reader gets their language.
+Problems = dict[str, Promise | ValidationError]
 
 
 def can_manage(user: AnyUser, indicator: Indicator) -> bool:
@@ -64,7 +68,7 @@ class FactorIn:
 def set_target(indicator: Indicator, terms: TargetIn, *, actor: User | None) -> Target:
     """Set (or change) the target of ``indicator`` for a year and county."""
     _allowed(actor, indicator)
-    problems: dict[str, str] = {}
+    problems: Problems = {}
     _check_year(indicator, terms.year, problems, first=indicator.baseline_year + 1)
     county = _county(terms.county, problems)
     if indicator.direction == Indicator.Direction.BAND:
@@ -102,7 +106,7 @@ def set_target(indicator: Indicator, terms: TargetIn, *, actor: User | None) -> 
 def enter_actual(indicator: Indicator, value: ActualIn, *, actor: User | None) -> Actual:
     """Record a hand-entered value of an indicator measured by hand, with its evidence."""
     _allowed(actor, indicator)
-    problems: dict[str, str] = {}
+    problems: Problems = {}
     if indicator.origin != Indicator.Origin.MANUAL:
         problems["value"] = _(
             "This indicator is computed from its dataset; its values are not typed by hand."
@@ -121,7 +125,7 @@ def enter_actual(indicator: Indicator, value: ActualIn, *, actor: User | None) -
     try:
         measured_on = JalaliDateField().clean(value.measured_on)
     except ValidationError as exc:
-        problems["measured_on"] = " ".join(exc.messages)
+        problems["measured_on"] = exc
     if problems:
         raise ValidationError(problems)
     with transaction.atomic():
@@ -159,7 +163,7 @@ def enter_actual(indicator: Indicator, value: ActualIn, *, actor: User | None) -
 def add_factor(indicator: Indicator, factor: FactorIn, *, actor: User | None) -> Factor:
     """Attach a driver or an obstacle to ``indicator`` for a year."""
     _allowed(actor, indicator)
-    problems: dict[str, str] = {}
+    problems: Problems = {}
     _check_year(indicator, factor.year, problems, first=indicator.baseline_year)
     if factor.kind not in Factor.Kind.values:
         problems["kind"] = _("Say whether the factor drives the indicator or holds it back.")
@@ -216,22 +220,30 @@ def _allowed(actor: User | None, indicator: Indicator) -> None:
         raise PermissionDenied
 
 
-def _check_year(indicator: Indicator, year: int, problems: dict[str, str], *, first: int) -> None:
+def _check_year(indicator: Indicator, year: int, problems: Problems, *, first: int) -> None:
     plan = indicator.plan
     if not first <= year <= plan.end_year:
-        problems["year"] = _(
-            "The year %(year)s is outside the plan: give a year from %(first)s to %(last)s."
-        ) % {"year": digits(year), "first": digits(first), "last": digits(plan.end_year)}
+        problems["year"] = ValidationError(
+            _("The year %(year)s is outside the plan: give a year from %(first)s to %(last)s."),
+            code="year_outside_plan",
+            params={
+                "year": digits_lazy(year),
+                "first": digits_lazy(first),
+                "last": digits_lazy(plan.end_year),
+            },
+        )
 
 
-def _county(code: str, problems: dict[str, str]) -> County | None:
+def _county(code: str, problems: Problems) -> County | None:
     if not code:
         return None
     county = County.objects.filter(code=code.strip().lower()).first()
     if county is None:
-        problems["county"] = _(
-            "There is no county «%(county)s» in the reference list of the province's counties."
-        ) % {"county": code}
+        problems["county"] = ValidationError(
+            _("There is no county «%(county)s» in the reference list of the province's counties."),
+            code="unknown_county",
+            params={"county": code},
+        )
     return county
 
 
