@@ -62,6 +62,7 @@ bench: install
 	MARJA_DATA_DIR=$(OUT)/bench $(VENV)/bin/python bench/query.py
 	MARJA_DATA_DIR=$(OUT)/bench $(VENV)/bin/python bench/search.py
 	MARJA_DATA_DIR=$(OUT)/bench $(VENV)/bin/python bench/ledger.py
+	MARJA_DATA_DIR=$(OUT)/bench $(VENV)/bin/python bench/indicators.py
 
 clean:
 	rm -rf $(VENV) .tools node_modules $(OUT)

@@ -81,7 +81,15 @@ class IdentifierField(forms.CharField):
 
 class PersianFloatField(forms.FloatField):
     """A number typed in Persian or Latin digits, with «٫» or «.» as the decimal point
-    and «٬» or «,» between thousands (۱٬۲۵۰٫۵ → 1250.5)."""
+    and «٬» or «,» between thousands (۱٬۲۵۰٫۵ → 1250.5).
+
+    A text box, not ``type=number``: browsers refuse Persian digits in a number box.
+    """
+
+    widget = forms.TextInput
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        return {"inputmode": "decimal", "dir": "ltr"}
 
     def to_python(self, value: Any) -> float | None:  # type: ignore[override]
         if isinstance(value, str):

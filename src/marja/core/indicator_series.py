@@ -35,6 +35,7 @@ from marja.core.query import (
     QueryError,
     aggregate_plan,
     fetch_table,
+    install_jalali_macros,
 )
 from marja.core.schema import FieldType, Schema
 
@@ -104,13 +105,17 @@ def compute_series(
     *,
     counties: Mapping[str, str],
     known_counties: Collection[str],
+    macros_installed: bool = False,
 ) -> Series:
     """The figures of ``definition``; raises :class:`QueryError` (a column that is not
     in the version, a function that does not fit its type) or :class:`SeriesError`.
 
     ``counties``: names and aliases → code, for filters on county columns;
-    ``known_counties``: the reference list's codes.
+    ``known_counties``: the reference list's codes; ``macros_installed``: the Jalali
+    macros are already in ``con`` (a connection shared by a batch installs them once).
     """
+    if not macros_installed:
+        install_jalali_macros(con)
     top = definition.numerator
     if top.period_column is None:
         raise SeriesError("period_column_missing")
@@ -193,7 +198,7 @@ def _aggregate(
     plan = aggregate_plan(
         source.path, source.schema, query, counties=counties, max_groups=_MAX_GROUPS
     )
-    table = fetch_table(con, plan)
+    table = fetch_table(con, plan, macros_installed=True)
     if table.truncated:
         raise SeriesError("too_many_groups", maximum=_MAX_GROUPS)
     found: dict[tuple[int | None, str | None], float | None] = {}

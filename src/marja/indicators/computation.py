@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from marja.catalog.models import County, Dataset
 from marja.core.indicator_series import Definition, Series, Source, compute_series
-from marja.core.query import Filter, Measure, QueryError, connect
+from marja.core.query import Filter, Measure, QueryError, connect, install_jalali_macros
 from marja.core.schema import Schema
 from marja.indicators.models import Actual, Indicator
 from marja.ingest.models import DatasetVersion
@@ -70,12 +70,24 @@ def recompute_using(dataset: Dataset) -> list[Outcome]:
     found = indicators_using(dataset)
     if not found:
         return []
+    return recompute_all(found)
+
+
+def recompute_all(indicators: list[Indicator]) -> list[Outcome]:
+    """Recompute ``indicators`` over one DuckDB connection and one read of the counties."""
     counties = _Counties.load()
-    con = connect()
+    con = _connection()
     try:
-        return [recompute(indicator, con=con, counties=counties) for indicator in found]
+        return [recompute(indicator, con=con, counties=counties) for indicator in indicators]
     finally:
         con.close()
+
+
+def _connection() -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with the Jalali macros, installed once for a whole batch."""
+    con = connect()
+    install_jalali_macros(con)
+    return con
 
 
 def recompute(
@@ -85,14 +97,21 @@ def recompute(
     counties: _Counties | None = None,
 ) -> Outcome:
     """Compute ``indicator`` from its datasets' current versions and store the actuals;
-    a failure is stored on the indicator and nothing else changes."""
+    a failure is stored on the indicator and nothing else changes.
+
+    ``con``: a connection of :func:`_connection` shared by a batch (its own otherwise).
+    """
     own = con is None
-    con = con or connect()
+    con = con or _connection()
     counties = counties or _Counties.load()
     try:
         definition, versions = _definition(indicator)
         series = compute_series(
-            con, definition, counties=counties.aliases, known_counties=set(counties.by_code)
+            con,
+            definition,
+            counties=counties.aliases,
+            known_counties=set(counties.by_code),
+            macros_installed=True,
         )
     except (QueryError, ComputationError) as exc:
         return _failed(indicator, exc)

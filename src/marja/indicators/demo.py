@@ -16,7 +16,7 @@ from django.db import transaction
 from marja.accounts.models import Organisation
 from marja.catalog.models import County, Dataset
 from marja.core.text import normalize
-from marja.indicators.computation import recompute
+from marja.indicators.computation import recompute_all
 from marja.indicators.models import Actual, Factor, Goal, Indicator, Plan, Target
 from marja.indicators.services import (
     ActualIn,
@@ -454,11 +454,10 @@ def load_demo_plan() -> Plan:
             if county in counties:
                 for year, value in by_year.items():
                     set_target(indicator, TargetIn(year, county, value), actor=None)
-        if indicator.origin == Indicator.Origin.DATASET:
-            recompute(indicator)
         for year, value, evidence, day in MANUAL_VALUES.get(spec.code, []):
             if not Actual.objects.filter(indicator=indicator, year=year, county=None).exists():
                 enter_actual(indicator, ActualIn(year, value, evidence, day), actor=None)
+    recompute_all([i for i in indicators if i.origin == Indicator.Origin.DATASET])
     _factors(plan)
     return plan
 

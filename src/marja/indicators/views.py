@@ -120,7 +120,8 @@ def indicator_detail(request: HttpRequest, plan: str, code: str) -> HttpResponse
         rows = exports.year_rows(every)
         name = exports.file_name(indicator.plan.slug, indicator.code)
         return exports.table_response(rows, exports.YEAR_COLUMNS, fmt, name)
-    sources = _sources(indicator)
+    titles = _titled(indicator)
+    sources = _sources(indicator, titles)
     province_gap = next((y.assessment.gap for y in province.years if y.year == parts.year), None)
     context = {
         "province_gap": province_gap,
@@ -135,6 +136,7 @@ def indicator_detail(request: HttpRequest, plan: str, code: str) -> HttpResponse
         ),
         "factors": factors_of(indicator),
         "sources": sources,
+        "years": _year_sources(province.years, titles),
         "definition": definition_text(indicator),
         "computation_error": computation_error_text(indicator.computation_error),
         "computation_warnings": warnings_text(indicator.computation_warnings),
@@ -147,14 +149,37 @@ def indicator_detail(request: HttpRequest, plan: str, code: str) -> HttpResponse
     return render(request, "indicators/indicator_detail.html", context)
 
 
-def _sources(indicator: Indicator) -> list[dict[str, Any]]:
+def _titled(indicator: Indicator) -> dict[str, str]:
+    """The titles of the indicator's datasets by identifier, for people to read."""
+    titles = {}
+    for dataset in (indicator.dataset, indicator.denominator_dataset):
+        if dataset is not None:
+            titles[dataset.slug] = dataset.title
+    return titles
+
+
+def _sources(indicator: Indicator, titles: dict[str, str]) -> list[dict[str, Any]]:
     """Each dataset version the indicator's current values came from, once."""
     seen: dict[tuple[str, int], dict[str, Any]] = {}
     for actual in indicator.actuals.all():
         for source in actual.sources:
             key = (str(source.get("dataset")), int(source.get("version") or 0))
-            seen.setdefault(key, source)
+            seen.setdefault(key, source | {"title": titles.get(key[0], key[0])})
     return sorted(seen.values(), key=lambda s: (s.get("dataset"), s.get("version")))
+
+
+def _year_sources(years: list[Any], titles: dict[str, str]) -> list[tuple[Any, list[Any]]]:
+    """Each year with the versions its value came from, titled."""
+    return [
+        (
+            year,
+            [
+                source | {"title": titles.get(source.get("dataset"), source.get("dataset"))}
+                for source in (year.actual.sources if year.actual else [])
+            ],
+        )
+        for year in years
+    ]
 
 
 _FORMS: dict[str, Any] = {"target": TargetForm, "actual": ActualForm, "factor": FactorForm}
