@@ -13,6 +13,7 @@ from typing import Any, Literal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.functional import lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
 
@@ -21,6 +22,7 @@ from marja.api.auth import caller, require_scope
 from marja.api.errors import ApiError
 from marja.api.schemas import api_url, errors
 from marja.catalog.models import County
+from marja.core.text import to_persian_digits
 from marja.indicators import exports, services
 from marja.indicators.display import definition_text
 from marja.indicators.models import Indicator, Plan, Target
@@ -141,7 +143,7 @@ class IndicatorOut(IndicatorSummaryOut):
     frequency: str
     origin: str
     definition: str
-    baseline: dict[str, float] | None
+    baseline: dict[str, float | int] | None
     computed_at: str | None
     computation_error: dict[str, Any]
     years: list[YearOut]
@@ -162,7 +164,7 @@ class ProfileLineOut(Schema):
     rank: int | None
     ranked: int
     status: str
-    history: list[list[float]]
+    history: list[tuple[int, float]] = Field(description="[year, value] pairs.")
 
 
 class ProfileOut(Schema):
@@ -342,7 +344,7 @@ def indicator(request: HttpRequest, plan: str, code: str) -> dict[str, Any]:
         "frequency": found.frequency,
         "origin": found.origin,
         "definition": definition_text(found),
-        "baseline": {"year": baseline.period, "value": baseline.value} if baseline else None,
+        "baseline": {"year": int(baseline.period), "value": baseline.value} if baseline else None,
         "computed_at": found.computed_at.isoformat() if found.computed_at else None,
         "computation_error": found.computation_error,
         "years": [_year_out(y) for y in province.years],
@@ -428,7 +430,7 @@ def county_profile(request: HttpRequest, county: str, plan: str = "") -> dict[st
                 "rank": line.rank,
                 "ranked": line.ranked,
                 "status": line.progress.status.value,
-                "history": [[float(y), v] for y, v in line.progress.values],
+                "history": [[y, v] for y, v in line.progress.values],
             }
             for line in lines
         ],
@@ -438,8 +440,10 @@ def county_profile(request: HttpRequest, county: str, plan: str = "") -> dict[st
 def _manager(request: HttpRequest, plan: str, code: str) -> tuple[User, Indicator]:
     require_scope(request, "publish")
     user = caller(request)
+    if not isinstance(user, User):
+        raise ApiError(401, "not_authenticated", _("Log in or send an API token."))
     found = _indicator(request, plan, code)
-    if not isinstance(user, User) or not services.can_manage(user, found):
+    if not services.can_manage(user, found):
         raise ApiError(
             403,
             "not_a_manager",
@@ -450,8 +454,9 @@ def _manager(request: HttpRequest, plan: str, code: str) -> tuple[User, Indicato
 
 
 def _problems_text(exc: ValidationError) -> str:
-    """Each field's problems, in the active language."""
-    return "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
+    """Each field's problems, in the active language (Persian digits in Persian)."""
+    text = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
+    return to_persian_digits(text) if get_language() == "fa" else text
 
 
 def _invalid(exc: ValidationError) -> ApiError:

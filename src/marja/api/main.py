@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -54,19 +56,69 @@ def _api_error(request: HttpRequest, error: ApiError) -> HttpResponse:
     return error_response(request, error)
 
 
+#: What each kind of malformed field needs, said in the reader's language.
+_FIELD_PROBLEMS: dict[str, Promise] = {
+    "missing": _("this field is required"),
+    "int_parsing": _("give a whole number, e.g. 1403"),
+    "int_type": _("give a whole number, e.g. 1403"),
+    "int_from_float": _("give a whole number, e.g. 1403"),
+    "float_parsing": _("give a number, e.g. 2.5"),
+    "float_type": _("give a number, e.g. 2.5"),
+    "finite_number": _("give a finite number"),
+    "string_type": _("give text"),
+    "bool_parsing": _("give true or false"),
+    "bool_type": _("give true or false"),
+    "literal_error": _("give one of: %(expected)s"),
+    "enum": _("give one of: %(expected)s"),
+    "model_attributes_type": _("send a JSON object"),
+    "dict_type": _("send a JSON object"),
+    "list_type": _("send a list"),
+    "greater_than_equal": _("give at least %(ge)s"),
+    "less_than_equal": _("give at most %(le)s"),
+    "string_too_long": _("give at most %(max_length)s characters"),
+}
+
+#: Parts of a location that are where, not which field.
+_PLACES = {"body", "query", "path", "form", "file", "header", "cookie"}
+
+
+def _field_name(item: dict[str, Any]) -> str:
+    return ".".join(str(part) for part in item.get("loc", ()) if part not in _PLACES)
+
+
+def _field_problem(item: dict[str, Any]) -> str:
+    known = _FIELD_PROBLEMS.get(str(item.get("type", "")))
+    if known is None:
+        return str(item.get("msg", ""))
+    try:
+        return str(known) % {k: str(v) for k, v in (item.get("ctx") or {}).items()}
+    except (KeyError, TypeError, ValueError):
+        return str(known)
+
+
+def _problems_text(errors: list[dict[str, Any]]) -> str:
+    """Each field's problem in the active language (rendered once per language)."""
+    parts = [f"{_field_name(item) or '—'}: {_field_problem(item)}" for item in errors]
+    return "; ".join(parts)
+
+
 @api.exception_handler(ValidationError)
 def _invalid(request: HttpRequest, error: ValidationError) -> HttpResponse:
-    problems = []
-    for item in error.errors:
-        location = ".".join(str(part) for part in item.get("loc", ()) if part not in {"query"})
-        problems.append(f"{location}: {item.get('msg', '')}")
+    errors = [dict(item) for item in error.errors]
+    if any(
+        item.get("type") == "model_attributes_type" and not _field_name(item) for item in errors
+    ):
+        return error_response(
+            request, ApiError(400, "invalid_json", _("The request body is not a JSON object."))
+        )
     return error_response(
         request,
         ApiError(
             400,
             "invalid_request",
             _("The request is not valid: %(problems)s"),
-            problems="; ".join(problems),
+            problems=lazy(_problems_text, str)(errors),
+            fields=sorted({_field_name(item) for item in errors if _field_name(item)}),
         ),
     )
 
@@ -107,6 +159,10 @@ def _unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpRe
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    if error.status_code == 400 and str(error).startswith("Cannot parse request body"):
+        return error_response(
+            request, ApiError(400, "invalid_json", _("The request body is not a JSON object."))
+        )
     return error_response(
         request,
         ApiError(

@@ -56,7 +56,7 @@ def figure(value: int | float | str | None, places: int = 2) -> str:
     (2.50 → «۲٫۵», 1200.0 → «۱٬۲۰۰»); "—" for none."""
     if value is None or isinstance(value, str):
         return "—"
-    rounded = round(float(value), places)
+    rounded = round(float(value), places) + 0.0  # + 0.0: no «-۰» for a tiny negative
     decimals = 0
     for decimals in range(places + 1):
         if round(rounded, decimals) == rounded:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django import forms
@@ -79,6 +80,9 @@ class IdentifierField(forms.CharField):
         return str(super().to_python(value)).strip().lower()
 
 
+_GROUPED = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?")
+
+
 class PersianFloatField(forms.FloatField):
     """A number typed in Persian or Latin digits, with «٫» or «.» as the decimal point
     and «٬» or «,» between thousands (۱٬۲۵۰٫۵ → 1250.5).
@@ -94,5 +98,15 @@ class PersianFloatField(forms.FloatField):
     def to_python(self, value: Any) -> float | None:  # type: ignore[override]
         if isinstance(value, str):
             value = to_latin_digits(value.strip()).replace("\u066b", ".").replace("/", ".")
-            value = value.replace("\u066c", "").replace(",", "").replace("\u2212", "-")
+            value = value.replace("\u066c", "").replace("\u2212", "-")
+            if "," in value:
+                # «2,5» is a decimal in much of the world and «2,500» thousands here:
+                # only whole groups of three are thousands, anything else is refused.
+                if not _GROUPED.fullmatch(value):
+                    raise ValidationError(
+                        _("“%(text)s”: write the decimal point as «٫» or «.», e.g. 2.5."),
+                        code="ambiguous_comma",
+                        params={"text": value},
+                    )
+                value = value.replace(",", "")
         return super().to_python(value)

@@ -160,9 +160,9 @@ def assess(
     end = end_period if end_period is not None else target.period
     kind = _kind(baseline.value, actual.value, goal)
     observed = _rate(kind, baseline, actual)
-    required = _rate(kind, baseline, Point(target.period, goal))
+    required: float | None = _rate(kind, baseline, Point(target.period, goal))
     # sense 0: the baseline already met the target, so no rate is required of it.
-    ratio = observed / required if sense != 0 and required != 0 else None
+    ratio = observed / required if sense != 0 and required else None
     if _meets(direction, actual.value, target):
         status = Status.ACHIEVED
     elif ratio is None:  # met at the baseline, and the value no longer does
@@ -172,6 +172,11 @@ def assess(
     planned = goal - baseline.value
     needed = None if status is Status.ACHIEVED else needed_rate(actual, Point(target.period, goal))
     achievement = 100 * (actual.value - baseline.value) / planned if planned != 0 else None
+    if sense == 0:
+        # Met at the baseline: no change was planned, so no rate was required and the
+        # achievement is all or nothing (a share of a change the wrong way means nothing).
+        required = None
+        achievement = 100.0 if status is Status.ACHIEVED else 0.0
     return Assessment(
         status=status,
         actual=actual,

@@ -15,9 +15,10 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from marja.common.display import digits
 from marja.core.query import Filter, Measure, QueryError
-from marja.indicators.computation import recompute
-from marja.indicators.display import computation_error_text
+from marja.indicators.computation import definition_problem, recompute
+from marja.indicators.display import computation_error_text, computation_problem_text
 from marja.indicators.models import Actual, Factor, Goal, Indicator, Plan, Target
 from marja.query.messages import query_message
 
@@ -28,8 +29,36 @@ class GoalInline(admin.TabularInline):  # type: ignore[type-arg]
     fields = ["order", "code", "title_fa", "title_en"]
 
 
+class PlanForm(forms.ModelForm):  # type: ignore[type-arg]
+    """Jalali years in order and thresholds in order, said in words (the database's
+    constraints hold them too)."""
+
+    class Meta:
+        model = Plan
+        fields = "__all__"  # noqa: DJ007 (the ModelAdmin chooses the fields)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, last = data.get("start_year"), data.get("end_year")
+        for name in ("start_year", "end_year"):
+            year = data.get(name)
+            if year is not None and not 1300 <= year <= 1500:
+                self.add_error(name, _("Give a Jalali year, e.g. 1403."))
+        if first is not None and last is not None and last < first:
+            self.add_error("end_year", _("The last year is before the first year."))
+        on_track, slower = data.get("on_track"), data.get("needs_acceleration")
+        if on_track is not None and slower is not None and not 0 < slower < on_track <= 2:
+            self.add_error(
+                "on_track",
+                _("The thresholds are ratios with 0 < needs acceleration < on track ≤ 2 "
+                  "(Open SDG: 0.6 and 0.95)."),
+            )  # fmt: skip
+        return data
+
+
 @admin.register(Plan)
 class PlanAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    form = PlanForm
     inlines = [GoalInline]
     list_display = ["name_fa", "slug", "start_year", "end_year", "on_track", "needs_acceleration"]
     search_fields = ["name_fa", "name_en", "slug"]
@@ -54,8 +83,16 @@ class IndicatorForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("goal") and data.get("plan") and data["goal"].plan_id != data["plan"].pk:
+        plan = data.get("plan")
+        if data.get("goal") and plan and data["goal"].plan_id != plan.pk:
             self.add_error("goal", _("The goal belongs to another plan."))
+        year = data.get("baseline_year")
+        if plan and year is not None and not 1300 <= year <= plan.end_year:
+            self.add_error(
+                "baseline_year",
+                _("Give a Jalali year no later than the plan's last year (%(last)s).")
+                % {"last": digits(plan.end_year)},
+            )
         if data.get("origin") != Indicator.Origin.DATASET:
             return data
         for name in ("dataset", "measure", "period_column"):
@@ -66,7 +103,22 @@ class IndicatorForm(forms.ModelForm):  # type: ignore[type-arg]
             if not data.get("denominator_measure"):
                 self.add_error("denominator_measure", _("A ratio needs its denominator."))
             self._check_measure(data, "denominator_measure", "denominator_filters")
+        if data.get("scale") == 0:
+            self.add_error("scale", _("A scale of zero would make every value zero."))
+        if not self.errors:
+            self._check_on_the_data()
         return data
+
+    def _check_on_the_data(self) -> None:
+        """Compute the definition on the current versions, storing nothing: a column that
+        is not there is refused here rather than saved and failing in the worker."""
+        candidate = self.instance
+        for name, value in self.cleaned_data.items():
+            if name in {f.name for f in Indicator._meta.concrete_fields}:
+                setattr(candidate, name, value)
+        problem = definition_problem(candidate)
+        if problem is not None:
+            self.add_error(None, computation_problem_text(problem))
 
     def _check_measure(self, data: dict[str, Any], measure: str, filters: str) -> None:
         if data.get(measure):
@@ -174,7 +226,7 @@ class IndicatorAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         if outcome.ok:
             self.message_user(
                 request,
-                _("Computed from the current data: %(n)s values.") % {"n": outcome.actuals},
+                _("Computed from the current data: %(n)s values.") % {"n": digits(outcome.actuals)},
                 messages.SUCCESS,
             )
         else:

@@ -121,6 +121,31 @@ def recompute(
     return _store(indicator, series, versions, counties.by_code)
 
 
+def definition_problem(indicator: Indicator) -> dict[str, Any] | None:
+    """Why ``indicator`` (saved or not) cannot be computed from its datasets' current
+    versions, as ``{"code", "params"}``; None when it can, or when a dataset has no
+    version yet (nothing to check it against). Stores nothing."""
+    con = _connection()
+    try:
+        definition, _versions = _definition(indicator)
+        compute_series(
+            con,
+            definition,
+            counties=county_aliases(),
+            known_counties=set(County.objects.values_list("code", flat=True)),
+            macros_installed=True,
+        )
+    except ComputationError as exc:
+        if exc.code == "dataset_without_version":
+            return None
+        return {"code": exc.code, "params": exc.params}
+    except QueryError as exc:
+        return {"code": exc.code, "params": exc.params}
+    finally:
+        con.close()
+    return None
+
+
 def _definition(indicator: Indicator) -> tuple[Definition, list[DatasetVersion]]:
     if indicator.origin != Indicator.Origin.DATASET or indicator.dataset is None:
         raise ComputationError("not_computed")

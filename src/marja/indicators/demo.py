@@ -85,6 +85,8 @@ SPECS = [
         denominator_measure="sum:population",
         scale=1000,
         targets={1407: 2.0},
+        # The council's county targets: Tehran keeps its lead, the south gets its first beds.
+        county_targets={"tehran": {1407: 2.9}, "shahriar": {1407: 1.0}, "varamin": {1407: 0.5}},
     ),
     Spec(
         "1",

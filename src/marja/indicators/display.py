@@ -75,11 +75,8 @@ _COMPUTATION_MESSAGES: dict[str, Promise] = {
 }
 
 
-def computation_error_text(error: dict[str, Any]) -> str:
-    """Why the last computation failed, as a sentence (the values shown are the last good
-    ones)."""
-    if not error:
-        return ""
+def computation_problem_text(error: dict[str, Any]) -> str:
+    """Why a definition cannot be computed, as a sentence."""
     code = str(error.get("code", ""))
     params = dict(error.get("params") or {})
     if code in _COMPUTATION_MESSAGES:
@@ -87,9 +84,17 @@ def computation_error_text(error: dict[str, Any]) -> str:
     else:
         message, values = query_message(QueryError(code, **params))
     try:
-        text = str(message) % values
+        return str(message) % values
     except (KeyError, TypeError, ValueError):
-        text = str(message)
+        return str(message)
+
+
+def computation_error_text(error: dict[str, Any]) -> str:
+    """Why the last computation failed, as a sentence (the values shown are the last good
+    ones)."""
+    if not error:
+        return ""
+    text = computation_problem_text(error)
     return _("The last computation failed and the values shown are the previous ones: %(why)s") % {
         "why": text
     }

@@ -48,6 +48,7 @@ def _labels() -> dict[str, str]:
         "target": _("target"),
         "target_low": _("band: lowest"),
         "target_high": _("band: highest"),
+        "target_year": _("target's year"),
         "path": _("expected on the way to the target"),
         "status": _("status code"),
         "status_name": _("status"),
@@ -109,7 +110,7 @@ def plan_rows(goals: list[GoalSummary]) -> list[dict[str, Any]]:
         for item in summary.indicators:
             latest = item.latest
             judged = latest.assessment if latest else None
-            target = item.final_target
+            target = item.judged_target
             rows.append(
                 {
                     "goal": summary.goal.code,
@@ -120,10 +121,16 @@ def plan_rows(goals: list[GoalSummary]) -> list[dict[str, Any]]:
                     "year": latest.year if latest else None,
                     "value": latest.value if latest else None,
                     "target": target.value if target else None,
+                    "target_low": target.low if target else None,
+                    "target_high": target.high if target else None,
+                    "target_year": target.year if target else None,
                     "status": item.status.value,
                     "status_name": status_name(item.status.value),
                     "achievement_percent": judged.achievement if judged else None,
                     "gap": judged.gap if judged else None,
+                    "observed_rate": judged.observed_rate if judged else None,
+                    "required_rate": judged.required_rate if judged else None,
+                    "rate_kind": judged.rate_kind.value if judged and judged.rate_kind else "",
                     "projection_end": (
                         judged.projection.value if judged and judged.projection else None
                     ),
@@ -164,7 +171,7 @@ def status_name(code: str) -> str:
     return str(STATUS_NAMES.get(code, code))
 
 
-_INTEGERS = {"year", "rank", "ranked"}
+_INTEGERS = {"year", "rank", "ranked", "target_year"}
 _NUMBERS = {
     "value", "province", "versus_province_percent", "target", "target_low", "target_high",
     "path", "achievement_percent", "gap", "observed_rate", "required_rate",
@@ -210,8 +217,9 @@ def table_response(
 
 
 PLAN_COLUMNS = [
-    "goal", "indicator", "name", "unit", "owner", "year", "value", "target", "status",
-    "status_name", "achievement_percent", "gap", "projection_end", "needed_rate",
+    "goal", "indicator", "name", "unit", "owner", "year", "value", "target", "target_low",
+    "target_high", "target_year", "status", "status_name", "achievement_percent", "gap",
+    "observed_rate", "required_rate", "rate_kind", "projection_end", "needed_rate",
 ]  # fmt: skip
 PROFILE_COLUMNS = [
     "indicator", "name", "unit", "year", "value", "province", "versus_province_percent",

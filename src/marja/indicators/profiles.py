@@ -117,7 +117,7 @@ def datasets_with(user: AnyUser, county: County) -> QuerySet[Dataset]:
 class Comparison:
     counties: list[County]
     #: (indicator, province value, [value per county in ``counties`` order], year).
-    rows: list[tuple[Indicator, float | None, list[float | None], int | None]]
+    rows: list[tuple[Indicator, float | None, list[float | None], int]]
 
 
 def compare(user: AnyUser, counties: list[County], plan: Plan) -> Comparison:
@@ -128,7 +128,9 @@ def compare(user: AnyUser, counties: list[County], plan: Plan) -> Comparison:
     for indicator in indicators:
         actuals = [a for a in indicator.actuals.all() if a.value is not None]
         years = [a.year for a in actuals if a.county_id in wanted]
-        year = max(years) if years else None
+        if not years:  # measured for the province only, or none of these counties
+            continue
+        year = max(years)
         at = {a.county_id: a.value for a in actuals if a.year == year}
         rows.append((indicator, at.get(None), [at.get(c.pk) for c in counties], year))
     return Comparison(counties, rows)

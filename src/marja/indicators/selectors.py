@@ -69,8 +69,10 @@ def plan_for(slug: str) -> Plan:
 
 
 def current_plan() -> Plan | None:
-    """The plan pages open on: the latest by its first year."""
-    return Plan.objects.order_by("-start_year", "slug").first()
+    """The plan pages open on: the latest by its first year that has indicators (a plan
+    being set up in the admin does not empty every county's page)."""
+    plans = Plan.objects.order_by("-start_year", "slug")
+    return plans.filter(indicators__isnull=False).distinct().first() or plans.first()
 
 
 def indicator_for(user: AnyUser, plan: str, code: str) -> Indicator:
@@ -188,6 +190,14 @@ class Progress:
     def final_target(self) -> Target | None:
         due = [y.target for y in self.years if y.target is not None]
         return due[-1] if due else None
+
+    @property
+    def judged_target(self) -> Target | None:
+        """The target the latest value is judged against (the last one without a value)."""
+        latest = self.latest
+        if latest is not None and latest.in_force is not None:
+            return latest.in_force
+        return self.final_target
 
     @property
     def values(self) -> list[tuple[int, float]]:
@@ -308,7 +318,7 @@ class Breakdown:
         return self._by_change(improving=False)
 
     def _by_change(self, *, improving: bool) -> list[CountyRow]:
-        rows = [r for r in self.rows if r.change is not None and r.change != 0]
+        rows = [r for r in self.rows if r.change is not None and not _negligible(r.change)]
         lower = self.rows[0].progress.indicator.direction == "lower" if self.rows else False
         good = [r for r in rows if ((r.change or 0) > 0) != lower]
         bad = [r for r in rows if ((r.change or 0) > 0) == lower]
@@ -316,11 +326,17 @@ class Breakdown:
         return sorted(chosen, key=lambda r: -abs(r.change or 0))[:5]
 
 
+def _negligible(change: float) -> bool:
+    """A change that is rounding noise (a float sum's last digits), not a movement."""
+    return abs(change) < 1e-9
+
+
 def _ranked(values: dict[str, float], lower_is_better: bool) -> dict[str, int]:
-    order = sorted(values, key=lambda k: (values[k] if lower_is_better else -values[k], k))
+    """1 for the best; equal values share a rank (1, 2, 2, 4), as on the county profile."""
     ranks: dict[str, int] = {}
-    for place, key in enumerate(order, start=1):
-        ranks[key] = place
+    for key, value in values.items():
+        better = sum(1 for v in values.values() if (v < value if lower_is_better else v > value))
+        ranks[key] = better + 1
     return ranks
 
 
@@ -421,7 +437,11 @@ def _parts(
         gaps = {p.key: p.amount for p in gap_of_total(actual_values, targets)}
     if indicator.direction == Indicator.Direction.LOWER:
         gaps = {k: -v for k, v in gaps.items()}
-    changes = {p.key: p.amount for p in change_by_county(before, now)} if before and now else {}
+    changes: dict[str, float] = {}
+    if ratio and before and now:
+        changes = {p.key: p.amount for p in change_by_county(before, now)}
+    elif before and now:  # a total: each county's part of the change is its own change
+        changes = {k: now[k].numerator - before[k].numerator for k in now if k in before}
     components: list[Part] = []
     this, last = province.get(year), province.get(year - 1)
     if ratio and this is not None and last is not None:

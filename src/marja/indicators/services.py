@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -85,7 +86,10 @@ def set_target(indicator: Indicator, terms: TargetIn, *, actor: User | None) -> 
             indicator=indicator, year=terms.year, county=county
         )
         before = {"value": target.value, "low": target.low, "high": target.high}
-        target.value, target.low, target.high = terms.value, terms.low, terms.high
+        if indicator.direction == Indicator.Direction.BAND:  # a band has no single value
+            target.value, target.low, target.high = None, terms.low, terms.high
+        else:
+            target.value, target.low, target.high = terms.value, None, None
         target.save()
         _record(
             "target.set",
@@ -94,9 +98,9 @@ def set_target(indicator: Indicator, terms: TargetIn, *, actor: User | None) -> 
             {
                 "year": terms.year,
                 "county": county.code if county else None,
-                "value": terms.value,
-                "low": terms.low,
-                "high": terms.high,
+                "value": target.value,
+                "low": target.low,
+                "high": target.high,
                 "before": None if created else before,
             },
         )
@@ -126,12 +130,19 @@ def enter_actual(indicator: Indicator, value: ActualIn, *, actor: User | None) -
         measured_on = JalaliDateField().clean(value.measured_on)
     except ValidationError as exc:
         problems["measured_on"] = exc
+    if measured_on is not None and measured_on > timezone.localdate():
+        problems["measured_on"] = _("The evidence's date is in the future.")
     if problems:
         raise ValidationError(problems)
     with transaction.atomic():
-        actual, _created = Actual.objects.select_for_update().get_or_create(
+        actual, created = Actual.objects.select_for_update().get_or_create(
             indicator=indicator, year=value.year, county=county
         )
+        before = {
+            "value": actual.value,
+            "evidence_url": actual.evidence_url,
+            "measured_on": actual.measured_on.isoformat() if actual.measured_on else None,
+        }
         actual.value, actual.evidence_url, actual.measured_on = (
             value.value,
             value.evidence_url,
@@ -155,6 +166,7 @@ def enter_actual(indicator: Indicator, value: ActualIn, *, actor: User | None) -
                 "value": value.value,
                 "evidence_url": value.evidence_url,
                 "measured_on": measured_on.isoformat() if measured_on else None,
+                "before": None if created else before,
             },
         )
     return actual

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from marja.accounts.models import User
 from marja.catalog.models import County
+from marja.common.display import digits
 from marja.indicators import exports, services
 from marja.indicators.display import (
     STATUS_NAMES,
@@ -287,7 +288,7 @@ def county_compare(request: HttpRequest) -> HttpResponse:
         }
     elif len(codes) > MAX_COMPARED:
         problem = _("At most %(n)s counties are compared at once; the first ones are shown.") % {
-            "n": MAX_COMPARED
+            "n": digits(MAX_COMPARED)
         }
     elif len(counties) < 2:
         problem = _("Choose two or more counties to compare.")

@@ -104,6 +104,9 @@ def test_targets_already_met() -> None:
     assert lost.ratio is None and near(lost.gap, 5.0)
     lower_lost = assess(LOWER, Point(1400, 8), Point(1403, 12), Target(1405, 10))
     assert lower_lost.status is Status.REGRESSING and near(lower_lost.gap, 2.0)
+    # No change was planned: no rate is required and the achievement is all or nothing.
+    assert kept.required_rate is None and kept.achievement == 100.0
+    assert lower_lost.required_rate is None and lower_lost.achievement == 0.0
 
 
 def test_missing_periods_are_no_data() -> None:

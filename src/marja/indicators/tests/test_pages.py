@@ -266,7 +266,70 @@ def test_the_admin_defines_an_indicator_and_computes_it(
     refused = admin.post("/admin/indicators/indicator/add/", fields)
     assert refused.status_code == 200 and "average" in text(refused)
     assert not Indicator.objects.filter(code="1.9").exists()
+    missing = admin.post("/admin/indicators/indicator/add/", fields | {"measure": "sum:no_beds"})
+    assert missing.status_code == 200 and "no_beds" in text(missing)
+    assert not Indicator.objects.filter(code="1.9").exists()
     saved = admin.post("/admin/indicators/indicator/add/", fields | {"measure": "count"})
     assert saved.status_code == 302, text(saved)[:3000]
     made = Indicator.objects.get(code="1.9")
     assert Actual.objects.filter(indicator=made, county=None).count() == 3
+
+
+def test_a_comma_is_thousands_only_in_whole_groups(
+    beds_plan: BedsPlan, client_as: Callable[[str], Client]
+) -> None:
+    client = manager(client_as)
+    url = "/plans/seventh/indicators/1.3/manage/"
+    refused = client.post(url, {"form": "target", "target-year": "1406", "target-value": "2,5"})
+    assert refused.status_code == 400 and 'data-field="target-value"' in text(refused)
+    assert not Target.objects.filter(indicator=beds_plan.total, year=1406).exists()
+    grouped = client.post(url, {"form": "target", "target-year": "1406", "target-value": "24,500"})
+    assert grouped.status_code == 302
+    assert Target.objects.get(indicator=beds_plan.total, year=1406, county=None).value == 24500
+
+
+def test_the_api_answers_who_is_not_logged_in_and_cleans_a_band(beds_plan: BedsPlan) -> None:
+    anonymous = Client().post(
+        "/api/v1/plans/seventh/indicators/1.1/targets",
+        {"year": 1405, "value": 1.8},
+        content_type="application/json",
+    )
+    assert anonymous.status_code == 401
+    assert anonymous.json()["error"]["code"] == "not_authenticated"
+    from marja.indicators.services import TargetIn, set_target
+
+    tums = User.objects.get(username="tums.admin")
+    band = set_target(beds_plan.band, TargetIn(1405, value=3.0, low=70, high=85), actor=tums)
+    assert (band.value, band.low, band.high) == (None, 70.0, 85.0)
+
+
+def test_an_evidence_dated_in_the_future_is_refused(
+    beds_plan: BedsPlan, client_as: Callable[[str], Client]
+) -> None:
+    refused = manager(client_as).post(
+        "/plans/seventh/indicators/1.4/manage/",
+        {
+            "form": "actual",
+            "actual-year": "1404",
+            "actual-value": "70",
+            "actual-evidence_url": "https://tums.example.ir/survey.pdf",
+            "actual-measured_on": "1499/01/01",
+        },
+    )
+    assert refused.status_code == 400 and 'data-field="actual-measured_on"' in text(refused)
+    assert not Actual.objects.filter(indicator=beds_plan.manual, year=1404).exists()
+
+
+def test_a_malformed_api_body_is_named_field_by_field_in_both_languages(
+    beds_plan: BedsPlan, client_as: Callable[[str], Client]
+) -> None:
+    client = client_as("tums.admin")
+    url = "/api/v1/plans/seventh/indicators/1.1/targets"
+    typed = client.post(url, '{"year": "next", "value": "x"}', content_type="application/json")
+    error = typed.json()["error"]
+    assert typed.status_code == 400 and error["params"]["fields"] == ["value", "year"]
+    assert "عدد صحیح بنویسید" in error["message_fa"] and "whole number" in error["message_en"]
+    assert "body" not in error["message_en"]
+    broken = client.post(url, "{not json", content_type="application/json")
+    assert broken.status_code == 400 and broken.json()["error"]["code"] == "invalid_json"
+    assert not Target.objects.filter(indicator=beds_plan.ratio, year=1405).exists()

@@ -149,3 +149,29 @@ def test_the_overview_counts_only_what_its_reader_sees(beds_plan: BedsPlan) -> N
     assert sum(public[0].counts.values()) == 3
     assert sum(inside[0].counts.values()) == 4
     assert [s for s, _start, _n in inside[0].bar] == [code for code, _name, _n in inside[0].present]
+
+
+def test_a_totals_change_splits_into_the_counties_own_changes(beds_plan: BedsPlan) -> None:
+    total = fresh(beds_plan.total)
+    parts = breakdown(total, counties())
+    province = {y.year: y.value for y in progress_of(total).years}
+    own = {r.county.code: r.change for r in parts.rows if r.change is not None}
+    assert {r.county.code: r.change_part for r in parts.rows if r.change is not None} == own
+    assert sum(own.values()) == pytest.approx(province[1403] - province[1402])  # type: ignore[operator]
+
+
+def test_equal_values_share_a_rank() -> None:
+    from marja.indicators.selectors import _ranked
+
+    assert _ranked({"a": 5.0, "b": 3.0, "c": 3.0, "d": 1.0}, False) == {
+        "a": 1, "b": 2, "c": 2, "d": 4
+    }  # fmt: skip
+    assert _ranked({"a": 5.0, "b": 3.0, "c": 3.0}, True) == {"a": 3, "b": 1, "c": 1}
+
+
+def test_a_plan_being_set_up_does_not_become_the_default(beds_plan: BedsPlan) -> None:
+    from marja.indicators.models import Plan
+    from marja.indicators.selectors import current_plan
+
+    Plan.objects.create(slug="eighth", name_fa="برنامهٔ هشتم", start_year=1408, end_year=1412)
+    assert current_plan() == beds_plan.plan
