@@ -7,7 +7,7 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from marja.common.display import figure, percent
+from marja.common.display import digits, figure, percent
 from marja.core.progress import Status
 from marja.core.query import QueryError
 from marja.indicators.models import Indicator
@@ -159,6 +159,19 @@ def _aggregate_text(measure: str, dataset: str, filters: list[Any]) -> str:
     text = _("%(what)s in «%(dataset)s»") % {"what": what, "dataset": dataset}
     if filters:
         text += " " + _("where %(conditions)s") % {
-            "conditions": "، ".join(f"{k} = {v}" for k, v in filters)
+            "conditions": "، ".join(_condition_text(str(k), v) for k, v in filters)
         }
     return text
+
+
+_OPERATORS = {"eq": "=", "ne": "≠", "lt": "<", "lte": "≤", "gt": ">", "gte": "≥"}
+
+
+def _condition_text(key: str, value: Any) -> str:
+    """``month__lt`` and ``1403/01/01`` → «month < ۱۴۰۳/۰۱/۰۱»."""
+    column, _sep, op = key.partition("__")
+    shown = digits(value)
+    if op in ("", *_OPERATORS):
+        return f"«{column}» {_OPERATORS.get(op or 'eq')} {shown}"
+    words = {"in": _("is one of"), "contains": _("contains"), "isnull": _("is empty:")}
+    return f"«{column}» {words.get(op, op)} {shown}"
