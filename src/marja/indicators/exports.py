@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from marja.core.export import FORMATS, ExportFormat, export_chunks
 from marja.core.schema import Field, FieldType, Schema
-from marja.indicators.profiles import Line
+from marja.indicators.profiles import Comparison, Line
 from marja.indicators.selectors import GoalSummary, Progress
 
 FORMATS_OFFERED = ("csv", "xlsx", "json")
@@ -159,6 +159,24 @@ def profile_rows(lines: list[Line]) -> list[dict[str, Any]]:
     ]
 
 
+def comparison_rows(comparison: Comparison) -> list[dict[str, Any]]:
+    """One row per indicator and county compared (long, so any number of counties fits)."""
+    return [
+        {
+            "indicator": indicator.code,
+            "name": indicator.name,
+            "unit": indicator.unit,
+            "year": year,
+            "county": county.code,
+            "county_name": county.name,
+            "value": value,
+            "province": province,
+        }
+        for indicator, province, values, year in comparison.rows
+        for county, value in zip(comparison.counties, values, strict=True)
+    ]
+
+
 def sources_text(sources: list[dict[str, Any]]) -> str:
     return "; ".join(
         f"{s.get('dataset')} v{s.get('version')} sha256:{s.get('sha256')}" for s in sources
@@ -220,6 +238,9 @@ PLAN_COLUMNS = [
     "goal", "indicator", "name", "unit", "owner", "year", "value", "target", "target_low",
     "target_high", "target_year", "status", "status_name", "achievement_percent", "gap",
     "observed_rate", "required_rate", "rate_kind", "projection_end", "needed_rate",
+]  # fmt: skip
+COMPARISON_COLUMNS = [
+    "indicator", "name", "unit", "year", "county", "county_name", "value", "province",
 ]  # fmt: skip
 PROFILE_COLUMNS = [
     "indicator", "name", "unit", "year", "value", "province", "versus_province_percent",

@@ -6,6 +6,7 @@ Every page takes ``?format=csv|xlsx|json`` for the table it shows.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -293,7 +294,15 @@ def county_compare(request: HttpRequest) -> HttpResponse:
     elif len(counties) < 2:
         problem = _("Choose two or more counties to compare.")
     comparison = compare(request.user, counties, plan) if len(counties) >= 2 else None
+    fmt = _format(request)
+    if fmt and comparison is not None and not unknown:
+        rows = exports.comparison_rows(comparison)
+        name = exports.file_name(plan.slug, *(c.code for c in counties))
+        return exports.table_response(rows, exports.COMPARISON_COLUMNS, fmt, name)
+    query = urlencode([("plan", plan.slug), *(("county", c.code) for c in counties)])
     context = {
+        "query": query,
+        "formats": exports.FORMATS_OFFERED,
         "plan": plan,
         "plans": Plan.objects.order_by("-start_year"),
         "comparison": comparison,

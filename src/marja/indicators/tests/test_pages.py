@@ -230,6 +230,19 @@ def test_county_pages_and_their_comparison(beds_plan: BedsPlan) -> None:
     assert client.get("/counties/atlantis/").status_code == 404
     both = client.get("/counties/compare/?plan=seventh&county=tehran&county=varamin")
     assert both.status_code == 200 and "ورامین" in text(both) and "تهران" in text(both)
+    assert 'data-field="exports"' in text(both)
+    exported = client.get(
+        "/counties/compare/?plan=seventh&county=tehran&county=varamin&format=json"
+    )
+    rows = json.loads(exported.content)
+    assert {(r["indicator"], r["county"]) for r in rows} == {
+        (code, county) for code in ("1.1", "1.3") for county in ("tehran", "varamin")
+    }
+    tehran = next(r for r in rows if r["indicator"] == "1.1" and r["county"] == "tehran")
+    stored = Actual.objects.get(
+        indicator=beds_plan.ratio, year=tehran["year"], county__code="tehran"
+    )
+    assert tehran["value"] == pytest.approx(stored.value)
     unknown = client.get("/counties/compare/?county=tehran&county=atlantis")
     assert unknown.status_code == 400 and "atlantis" in text(unknown)
     alone = client.get("/counties/compare/?county=tehran")
