@@ -8,9 +8,11 @@ caller may not read. Numbers are plain JSON numbers; years are Jalali years.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Literal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.functional import lazy
 from django.utils.translation import get_language
@@ -25,7 +27,7 @@ from marja.catalog.models import County
 from marja.core.text import to_persian_digits
 from marja.indicators import exports, services
 from marja.indicators.display import definition_text
-from marja.indicators.models import Indicator, Plan, Target
+from marja.indicators.models import Factor, Indicator, Plan, Target
 from marja.indicators.profiles import profile_lines
 from marja.indicators.selectors import (
     Progress,
@@ -363,18 +365,7 @@ def indicator(request: HttpRequest, plan: str, code: str) -> dict[str, Any]:
             for r in parts.rows
         ],
         "components": {p.key: p.amount for p in parts.components},
-        "factors": [
-            FactorOut(
-                id=f.pk,
-                year=f.year,
-                kind=f.kind,
-                category=f.category,
-                description=f.description,
-                evidence=f.evidence,
-                responsible=f.responsible.slug if f.responsible else None,
-            )
-            for f in factors_of(found)
-        ],
+        "factors": [_factor_out(f) for f in factors_of(found)],
         "sources": [SourceOut(**s) for _k, s in sorted(sources.items())],
     }
 
@@ -471,6 +462,27 @@ def _invalid(exc: ValidationError) -> ApiError:
     )
 
 
+@contextmanager
+def _refused_as_invalid() -> Iterator[None]:
+    """A service's refusal (``ValidationError`` by field) as ``400 invalid_request``."""
+    try:
+        yield
+    except ValidationError as exc:
+        raise _invalid(exc) from None
+
+
+def _factor_out(factor: Factor) -> FactorOut:
+    return FactorOut(
+        id=factor.pk,
+        year=factor.year,
+        kind=factor.kind,
+        category=factor.category,
+        description=factor.description,
+        evidence=factor.evidence,
+        responsible=factor.responsible.slug if factor.responsible else None,
+    )
+
+
 @router.post(
     "/plans/{plan}/indicators/{code}/targets",
     response={201: TargetOut, **errors(400, 401, 403, 404)},
@@ -479,12 +491,8 @@ def _invalid(exc: ValidationError) -> ApiError:
 )
 def set_target(request: HttpRequest, plan: str, code: str, body: TargetIn) -> Status[Any]:
     user, found = _manager(request, plan, code)
-    try:
+    with _refused_as_invalid():
         target = services.set_target(found, services.TargetIn(**body.dict()), actor=user)
-    except ValidationError as exc:
-        raise _invalid(exc) from None
-    except PermissionDenied:
-        raise ApiError(403, "not_a_manager", _("You may not manage this indicator.")) from None
     return Status(201, _target_out(target))
 
 
@@ -496,10 +504,8 @@ def set_target(request: HttpRequest, plan: str, code: str, body: TargetIn) -> St
 )
 def enter_actual(request: HttpRequest, plan: str, code: str, body: ActualIn) -> Status[Any]:
     user, found = _manager(request, plan, code)
-    try:
+    with _refused_as_invalid():
         services.enter_actual(found, services.ActualIn(**body.dict()), actor=user)
-    except ValidationError as exc:
-        raise _invalid(exc) from None
     county = County.objects.filter(code=body.county).first() if body.county else None
     refreshed = with_figures(Indicator.objects.filter(pk=found.pk)).get()
     year = next(y for y in progress_of(refreshed, county).years if y.year == body.year)
@@ -529,19 +535,6 @@ def add_factor(request: HttpRequest, plan: str, code: str, body: FactorIn) -> St
         evidence=body.evidence,
         responsible=responsible,
     )
-    try:
+    with _refused_as_invalid():
         factor = services.add_factor(found, terms, actor=user)
-    except ValidationError as exc:
-        raise _invalid(exc) from None
-    return Status(
-        201,
-        FactorOut(
-            id=factor.pk,
-            year=factor.year,
-            kind=factor.kind,
-            category=factor.category,
-            description=factor.description,
-            evidence=factor.evidence,
-            responsible=responsible.slug if responsible else None,
-        ),
-    )
+    return Status(201, _factor_out(factor))
