@@ -9,9 +9,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from marja.core.allocation import AllocationError
-from marja.core.allocation.allocate import Basis, Binding, Rules, allocate
+from marja.core.allocation.allocate import Allocation, Basis, Binding, Rules, allocate
 from marja.core.allocation.fairness import average_ranks, fairness_of, gini, spearman, theil
-from marja.core.allocation.needs import Criterion, Direction, Method, assess
+from marja.core.allocation.needs import Assessment, Criterion, Direction, Method, assess
 from marja.core.allocation.needs import Rules as NeedRules
 from marja.core.allocation.sensitivity import sensitivity
 
@@ -151,8 +151,11 @@ def test_no_need_anywhere_refused() -> None:
 # Properties over random feasible problems.
 
 
+Problem = tuple[int, list[float], Rules, list[float]]
+
+
 @st.composite
-def problems(draw: st.DrawFn) -> tuple[int, list[float], Rules, list[float]]:
+def problems(draw: st.DrawFn) -> Problem:
     m = draw(st.integers(2, 30))
     need = draw(st.lists(st.floats(0.01, 10), min_size=m, max_size=m))
     last = draw(st.lists(st.floats(1, 10_000), min_size=m, max_size=m))
@@ -166,7 +169,7 @@ def problems(draw: st.DrawFn) -> tuple[int, list[float], Rules, list[float]]:
     return total, need, Rules(floor=floor, cap_share=cap, change_limit=change, pace=pace), last
 
 
-def _try(total: int, need: list[float], rules: Rules, last: list[float]):  # type: ignore[no-untyped-def]
+def _try(total: int, need: list[float], rules: Rules, last: list[float]) -> Allocation:
     try:
         return allocate(total, need, areas=areas(len(need)), rules=rules, last_year=last)
     except AllocationError as exc:
@@ -177,7 +180,7 @@ def _try(total: int, need: list[float], rules: Rules, last: list[float]):  # typ
 
 @settings(max_examples=300, deadline=None)
 @given(problems())
-def test_always_adds_up_and_respects_every_bound(problem) -> None:  # type: ignore[no-untyped-def]
+def test_always_adds_up_and_respects_every_bound(problem: Problem) -> None:
     total, need, rules, last = problem
     result = _try(total, need, rules, last)
     amounts = np.array(result.amounts)
@@ -195,7 +198,7 @@ def test_always_adds_up_and_respects_every_bound(problem) -> None:  # type: igno
 
 @settings(max_examples=300, deadline=None)
 @given(problems(), st.data())
-def test_free_areas_share_one_multiple(problem, data) -> None:  # type: ignore[no-untyped-def]
+def test_free_areas_share_one_multiple(problem: Problem, data: st.DataObject) -> None:
     """Optimality of the solve: unbound areas get μ × desired; an area at its lower
     bound would get less, one at its upper bound more."""
     total, need, rules, last = problem
@@ -216,7 +219,7 @@ def test_free_areas_share_one_multiple(problem, data) -> None:  # type: ignore[n
 
 @settings(max_examples=300, deadline=None)
 @given(problems(), st.integers(0, 29), st.floats(1.01, 5))
-def test_more_need_never_lowers_an_allocation(problem, pick, factor) -> None:  # type: ignore[no-untyped-def]
+def test_more_need_never_lowers_an_allocation(problem: Problem, pick: int, factor: float) -> None:
     """Raising one area's need, all else equal, never lowers its exact amount; in
     whole rials it may lose at most the one rial of rounding (no largest-remainder
     method avoids that: Balinski and Young's population paradox)."""
@@ -266,7 +269,7 @@ def test_fairness_of_an_allocation() -> None:
 # Sensitivity.
 
 
-def _assessment():  # type: ignore[no-untyped-def]
+def _assessment() -> Assessment:
     rng = np.random.default_rng(7)
     values = rng.uniform(1, 100, size=(12, 4))
     criteria = [Criterion(f"c{j}", Direction.HIGHER, 0.25) for j in range(4)]
