@@ -63,6 +63,7 @@ bench: install
 	MARJA_DATA_DIR=$(OUT)/bench $(VENV)/bin/python bench/search.py
 	MARJA_DATA_DIR=$(OUT)/bench $(VENV)/bin/python bench/ledger.py
 	MARJA_DATA_DIR=$(OUT)/bench $(VENV)/bin/python bench/indicators.py
+	$(VENV)/bin/python bench/budget.py
 
 clean:
 	rm -rf $(VENV) .tools node_modules $(OUT)

@@ -102,8 +102,9 @@ def allocate(
     last_year: Sequence[float] | Vector | None = None,
 ) -> Allocation:
     """Divide ``total`` rials among ``areas`` by ``need``; see the module's steps."""
-    prepared = prepare(total, need, areas=areas, rules=rules, population=population,
-                       last_year=last_year)  # fmt: skip
+    prepared = prepare(
+        total, need, areas=areas, rules=rules, population=population, last_year=last_year
+    )
     exact, multiplier = solve(prepared.desired, prepared.lower, prepared.upper, total)
     amounts = whole_rials(exact, prepared.lower_int, prepared.upper_int, total)
     return Allocation(
@@ -162,9 +163,15 @@ def prepare(
     upper_int = np.floor(upper + 1e-9).astype(np.int64)
     _check_feasible(total, areas, lower_int, upper_int, lower_from, upper_from)
     return Prepared(
-        targets, desired, lower_int.astype(np.float64), upper_int.astype(np.float64),
-        lower_int, upper_int, lower_from, upper_from,
-    )  # fmt: skip
+        targets,
+        desired,
+        lower_int.astype(np.float64),
+        upper_int.astype(np.float64),
+        lower_int,
+        upper_int,
+        lower_from,
+        upper_from,
+    )
 
 
 def formula_targets(
@@ -220,9 +227,11 @@ def solve(desired: Vector, lower: Vector, upper: Vector, total: int) -> tuple[Ve
     x = lower.copy()
     if reached.size:
         k = int(reached[0])
-        mu = float(points[k]) if k == 0 else float(
-            points[k - 1] + (total - value_at[k - 1]) / slope_after[k - 1]
-        )  # fmt: skip
+        mu = (
+            float(points[k])
+            if k == 0
+            else float(points[k - 1] + (total - value_at[k - 1]) / slope_after[k - 1])
+        )
         x[moving] = np.clip(mu * d, lower[moving], upper[moving])
         return x, mu
     # Every area that desires something is at its upper bound.
@@ -279,9 +288,12 @@ def _check_rules(total: int, m: int, rules: Rules) -> None:
         raise AllocationError("pace_out_of_range", pace=rules.pace)
     if m * rules.base_per_area > total:
         raise AllocationError(
-            "base_above_total", base=rules.base_per_area, areas=m,
-            needed=m * rules.base_per_area, total=total,
-        )  # fmt: skip
+            "base_above_total",
+            base=rules.base_per_area,
+            areas=m,
+            needed=m * rules.base_per_area,
+            total=total,
+        )
 
 
 def _vector(values: Sequence[float] | Vector, name: str, m: int) -> Vector:
@@ -374,13 +386,15 @@ def _check_feasible(
     needed = int(lower.sum())
     if needed > total:
         origins = sorted({lower_from[i].value for i in np.flatnonzero(lower > 0).tolist()})
-        raise AllocationError("lower_bounds_above_total", needed=needed, total=total,
-                              origins=origins)  # fmt: skip
+        raise AllocationError(
+            "lower_bounds_above_total", needed=needed, total=total, origins=origins
+        )
     allowed = int(upper.sum())
     if allowed < total:
         origins = sorted({b.value for b in upper_from if b is not None})
-        raise AllocationError("upper_bounds_below_total", allowed=allowed, total=total,
-                              origins=origins)  # fmt: skip
+        raise AllocationError(
+            "upper_bounds_below_total", allowed=allowed, total=total, origins=origins
+        )
 
 
 def _binding(exact: Vector, prepared: Prepared, total: int) -> tuple[Binding, ...]:

@@ -80,17 +80,26 @@ def test_balanced_development_closes_ten_percent_of_the_gap() -> None:
 
 def test_per_capita_with_need_exponent() -> None:
     people = [100, 300]
-    plain = allocate(1000, [1, 1], areas=areas(2), rules=Rules(basis=Basis.PER_CAPITA),
-                     population=people)  # fmt: skip
+    plain = allocate(
+        1000, [1, 1], areas=areas(2), rules=Rules(basis=Basis.PER_CAPITA), population=people
+    )
     assert plain.amounts == (250, 750)
     weighted = allocate(
-        1000, [3, 1], areas=areas(2), population=people,
+        1000,
+        [3, 1],
+        areas=areas(2),
+        population=people,
         rules=Rules(basis=Basis.PER_CAPITA, need_exponent=1.0),
-    )  # fmt: skip
+    )
     # need index 1.5 and 0.5: 150 and 150 people-equivalents
     assert weighted.amounts == (500, 500)
-    none = allocate(1000, [3, 1], areas=areas(2), population=people,
-                    rules=Rules(basis=Basis.PER_CAPITA, need_exponent=0))  # fmt: skip
+    none = allocate(
+        1000,
+        [3, 1],
+        areas=areas(2),
+        population=people,
+        rules=Rules(basis=Basis.PER_CAPITA, need_exponent=0),
+    )
     assert none.amounts == (250, 750)
 
 
@@ -129,8 +138,12 @@ def test_a_floor_above_an_areas_change_limit_is_a_named_conflict() -> None:
     assert caught.value.code == "bounds_conflict"
     (conflict,) = caught.value.params["conflicts"]
     assert conflict == {
-        "area": "a0", "lower": 200, "lower_from": "floor", "upper": 110, "upper_from": "change_up"
-    }  # fmt: skip
+        "area": "a0",
+        "lower": 200,
+        "lower_from": "floor",
+        "upper": 110,
+        "upper_from": "change_up",
+    }
 
 
 def test_base_above_the_total_refused() -> None:
@@ -173,8 +186,10 @@ def _try(total: int, need: list[float], rules: Rules, last: list[float]) -> Allo
     try:
         return allocate(total, need, areas=areas(len(need)), rules=rules, last_year=last)
     except AllocationError as exc:
-        assume(exc.code not in {"bounds_conflict", "lower_bounds_above_total",
-                                "upper_bounds_below_total"})  # fmt: skip
+        assume(
+            exc.code
+            not in {"bounds_conflict", "lower_bounds_above_total", "upper_bounds_below_total"}
+        )
         raise
 
 
