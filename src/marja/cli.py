@@ -58,6 +58,14 @@ def _load_demo_and_report(*, with_data: bool = True) -> None:
         click.echo(f"demo data published through the pipeline: {published} new versions")
     plan = load_demo_plan()
     click.echo(f"demo plan loaded: {plan.name_fa}, {plan.indicators.count()} indicators")
+    from marja.budget.demo import load_demo_budget
+
+    cycle = load_demo_budget()
+    if cycle is not None:
+        click.echo(
+            f"demo budget loaded: {cycle.programme_fa} {cycle.year}, "
+            f"{cycle.scenarios.count()} scenarios"
+        )
     if result.created_users:
         click.echo(f"demo accounts created; their passwords are in {credentials}")
 

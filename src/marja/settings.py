@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "marja.query",
     "marja.search",
     "marja.indicators",
+    "marja.budget",
     "marja.web",
 ]
 

@@ -101,3 +101,18 @@ def cell(value: object) -> str:
         decimals = 0 if value.is_integer() else min(4, len(repr(value).split(".")[-1]))
         return format_number(value, persian=_persian(), decimals=decimals)
     return str(value)
+
+
+def rials(value: int | float | None) -> str:
+    """An amount of money for reading: «۱۲٬۳۴۵٫۷ میلیارد ریال» from a billion rials up,
+    «۸۵۰ میلیون ریال» from a million, whole rials below; "—" for none."""
+    from django.utils.translation import gettext
+
+    if value is None:
+        return "—"
+    amount = float(value)
+    if abs(amount) >= 1e9:
+        return gettext("%(amount)s billion rials") % {"amount": figure(amount / 1e9, 1)}
+    if abs(amount) >= 1e6:
+        return gettext("%(amount)s million rials") % {"amount": figure(amount / 1e6, 1)}
+    return gettext("%(amount)s rials") % {"amount": num(round(amount))}

@@ -264,7 +264,9 @@ def _checked(
                 values=[float(column[i]) for i in bad[:10]],
             )
         if np.ptp(column) == 0:
-            raise AllocationError("constant_criterion", criterion=criterion.code, value=column[0])
+            raise AllocationError(
+                "constant_criterion", criterion=criterion.code, value=float(column[0])
+            )
     if rules.normalisation is Normalisation.VECTOR:
         negative = [c.code for j, c in enumerate(criteria) if (matrix[:, j] < 0).any()]
         if negative:

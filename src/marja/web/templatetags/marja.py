@@ -12,7 +12,7 @@ from marja.common import display
 register = template.Library()
 
 
-for _name in ("jdate", "jdatetime", "num", "figure", "percent", "digits", "cell"):
+for _name in ("jdate", "jdatetime", "num", "figure", "percent", "digits", "cell", "rials"):
     register.filter(_name, getattr(display, _name))
 
 

@@ -1,0 +1,115 @@
+"""Why a scenario cannot be computed, in words: each refusal code of the allocation
+maths and of the data reads, as a sentence with its figures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from marja.common.display import digits, rials
+
+MESSAGES: dict[str, Promise] = {
+    "no_criteria": _("The scenario has no criteria yet: add at least one measure of need."),
+    "too_few_areas": _(
+        "An allocation needs at least two counties; the reference list has %(count)s."
+    ),
+    "missing_values": _(
+        "“%(criterion)s” has no value for %(count)s counties: %(areas)s. Publish the missing "
+        "figures, or choose to fill them with the median of the other counties."
+    ),
+    "constant_criterion": _(
+        "“%(criterion)s” is %(value)s in every county, so it cannot tell counties apart; "
+        "remove it from the scenario."
+    ),
+    "negative_values": _(
+        "“%(criterion)s” is a ratio or count but is negative for %(areas)s (%(values)s)."
+    ),
+    "value_not_finite": _("“%(criterion)s” has an infinite value."),
+    "weights_sum": _("The weights add up to %(total)s, not 1; correct them so they add up to 1."),
+    "weight_missing": _("Manual weights need a weight for every criterion; missing: %(criteria)s."),
+    "weight_negative": _("A weight cannot be negative: %(criteria)s."),
+    "entropy_needs_non_negative": _(
+        "Entropy weights need values of zero or more; negative values in: %(criteria)s."
+    ),
+    "vector_needs_non_negative": _(
+        "Vector normalisation needs values of zero or more; negative values in: %(criteria)s. "
+        "Use min–max or z-scores."
+    ),
+    "mix_out_of_range": _("The manual share of a mix must be between 0 and 100 percent."),
+    "total_not_positive": _("The total to divide is %(total)s rials; it must be more than zero."),
+    "lower_bounds_above_total": _(
+        "The floors and limits need %(needed)s rials at least, more than the total of "
+        "%(total)s rials: lower the floor or the limit on change (%(origins)s)."
+    ),
+    "upper_bounds_below_total": _(
+        "The caps and limits allow at most %(allowed)s rials, less than the total of "
+        "%(total)s rials: raise the cap or the limit on change (%(origins)s)."
+    ),
+    "bounds_conflict": _(
+        "For %(count)s counties the lowest amount allowed is above the highest: %(conflicts)s."
+    ),
+    "base_above_total": _(
+        "A base of %(base)s rials for each of %(areas)s counties needs %(needed)s rials, "
+        "more than the total of %(total)s rials."
+    ),
+    "no_need": _("No county has any need under these criteria, so there is nothing to divide by."),
+    "population_missing": _("Per-capita allocation needs the cycle's population figures."),
+    "population_not_positive": _("The population must be more than zero in: %(areas)s."),
+    "last_year_missing": _(
+        "The pace of change and the limit on change need last year's allocation in the cycle."
+    ),
+    "last_year_invalid": _("Last year's amounts are negative or missing for: %(areas)s."),
+    "last_year_empty": _("Last year's amounts add up to zero, so there is no share to move from."),
+    "exponent_out_of_range": _("The need exponent must be between 0 and 10."),
+    "floor_negative": _("The floor and the base cannot be negative."),
+    "cap_out_of_range": _("The cap on a share must be more than 0 and at most 100 percent."),
+    "change_limit_negative": _("The limit on change cannot be negative."),
+    "pace_out_of_range": _("The pace of change must be more than 0 and at most 100 percent."),
+    "draws_out_of_range": _("The sensitivity analysis takes 1 to %(maximum)s draws."),
+    "spread_out_of_range": _("The weight perturbation must be more than 0 and less than 100%."),
+    "indicator_without_values": _(
+        "Indicator %(indicator)s has no county values for %(year)s (criterion “%(input)s”)."
+    ),
+    "indicator_needs_year": _("Criterion “%(input)s” takes an indicator and a year."),
+    "dataset_without_version": _("Dataset %(dataset)s (“%(input)s”) has no published version yet."),
+    "object_missing": _("The data file of dataset %(dataset)s is missing from the store."),
+    "unknown_column": _("Dataset %(dataset)s has no column “%(column)s” (“%(input)s”)."),
+    "no_rows_for_year": _("Dataset %(dataset)s has no rows for %(year)s in “%(column)s”."),
+    "filters_malformed": _("The filters of “%(input)s” are not pairs of a key and a value."),
+    "figures_without_source": _("“%(input)s” names neither an indicator nor a dataset."),
+}
+
+FALLBACK = _("The scenario cannot be computed (%(code)s).")
+
+
+def problem_message(code: str) -> Promise:
+    return MESSAGES.get(code, FALLBACK)
+
+
+def problem_params(code: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Params as the sentences show them: lists joined, amounts grouped, conflicts told."""
+    shown: dict[str, Any] = {"code": code}
+    for key, value in params.items():
+        if key == "conflicts" and isinstance(value, list):
+            shown[key] = "; ".join(
+                f"{c['area']}: {rials(c['lower'])} > {rials(c['upper'])}" for c in value
+            )
+        elif key in {"total", "needed", "allowed", "base"} and isinstance(value, int | float):
+            shown[key] = rials(value)
+        elif isinstance(value, list):
+            shown[key] = "، ".join(str(v) for v in value)
+        else:
+            shown[key] = value
+    return shown
+
+
+def problem_text(problem: dict[str, Any]) -> str:
+    """The sentence of a stored problem, in the active language."""
+    code = str(problem.get("code", ""))
+    params = problem_params(code, dict(problem.get("params") or {}))
+    try:
+        return digits(str(problem_message(code)) % params)
+    except (KeyError, TypeError, ValueError):
+        return str(FALLBACK) % {"code": code}

@@ -1,0 +1,100 @@
+"""The final allocation published in the catalog: a public dataset per programme, one
+version per adopted cycle, through the same pipeline as any upload (validated,
+content-addressed, in the ledger, searchable).
+
+Rows: year, county (code), amount in rials, need score, need rank, the constraint
+that decided the amount. A failed publication leaves the final allocation final and
+unpublished; :func:`publish_final` can run again.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import tempfile
+from pathlib import Path
+
+from django.db import transaction
+from django.utils.translation import override
+
+from marja.budget.models import FinalAllocation
+from marja.catalog.models import Dataset, Licence, Theme
+from marja.catalog.services import DatasetIn, create_dataset
+from marja.ingest.models import Publication
+from marja.ingest.services import request_publication, upload_from_path
+from marja.ledger.services import record
+
+log = logging.getLogger(__name__)
+
+THEME, LICENCE = "planning-budget", "cc-by-4.0"
+HEADERS = ["year", "county", "amount_rials", "need_score", "need_rank", "decided_by"]
+
+
+def dataset_slug(final: FinalAllocation) -> str:
+    return f"budget-{final.cycle.slug}"[:60]
+
+
+def publish_final(final: FinalAllocation) -> Publication | None:
+    """Publish ``final`` as the next version of its dataset (created on first use);
+    None when the catalog lacks the theme or licence it needs."""
+    cycle = final.cycle
+    dataset = Dataset.objects.filter(slug=dataset_slug(final)).first()
+    if dataset is None:
+        theme = Theme.objects.filter(slug=THEME).first() or Theme.objects.first()
+        licence = Licence.objects.filter(slug=LICENCE).first() or Licence.objects.first()
+        if theme is None or licence is None:
+            log.warning("no theme or licence to publish final allocation %s", cycle.slug)
+            return None
+        with override("fa"):
+            title = f"تخصیص نهایی {cycle.programme_fa} {cycle.year}"
+        dataset = create_dataset(
+            DatasetIn(
+                slug=dataset_slug(final),
+                title_fa=title,
+                publisher=cycle.owner,
+                theme=theme,
+                licence=licence,
+                frequency=Dataset.Frequency.YEARLY,
+                title_en=f"Final allocation: {cycle.programme_en or cycle.slug} {cycle.year}",
+                description_fa=f"مصوب شورای برنامه‌ریزی و توسعهٔ استان؛ چکیده: {final.digest}",
+                access=Dataset.Access.PUBLIC,
+                status=Dataset.Status.PUBLISHED,
+            ),
+            actor=None,
+        )
+    with tempfile.TemporaryDirectory(prefix="marja-final-") as folder:
+        path = Path(folder) / f"{dataset.slug}.csv"
+        with path.open("w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out)
+            writer.writerow(HEADERS)
+            for row in final.amounts:
+                writer.writerow(
+                    [
+                        cycle.year,
+                        row["county"],
+                        row["amount"],
+                        f"{row['need']:.6f}",
+                        row["rank"],
+                        row["binding"],
+                    ]
+                )
+        upload = upload_from_path(path, actor=None, original_name=path.name)
+        publication = request_publication(dataset, upload, actor=None, background=False)
+    version = publication.version
+    with transaction.atomic():
+        FinalAllocation.objects.filter(pk=final.pk).update(dataset=dataset)
+        if version is not None:
+            record(
+                "budget.allocation_published",
+                actor=None,
+                organisation=cycle.owner,
+                object_type="budget_cycle",
+                object_id=cycle.slug,
+                payload={
+                    "dataset": dataset.slug,
+                    "version": version.number,
+                    "sha256": version.sha256,
+                },
+            )
+    final.dataset = dataset
+    return publication

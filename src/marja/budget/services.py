@@ -1,0 +1,704 @@
+"""Changes to budgets: cycles, scenarios, consultation, council votes, the final
+allocation. Each checks permission and input before it stores anything, writes its
+ledger entry in the same transaction, and raises ``ValidationError`` keyed by the field
+at fault or ``PermissionDenied``.
+
+Only drafts change. Once a scenario is opened for comments its definition is fixed;
+once adopted, its allocation is the cycle's :class:`FinalAllocation`, which the model
+itself refuses to change or delete.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from marja.accounts.models import Organisation, User
+from marja.accounts.selectors import AnyUser, as_user, can_edit_for
+from marja.budget import computation
+from marja.budget.models import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    AllocationScenario,
+    BudgetCycle,
+    Comment,
+    CouncilMember,
+    CouncilSession,
+    CountyFigures,
+    Criterion,
+    FinalAllocation,
+    Project,
+    Stakeholder,
+    StakeholderGroup,
+    Vote,
+)
+from marja.catalog.models import County, Dataset
+from marja.common.display import digits_lazy
+from marja.core.ledger import canonical_json
+from marja.core.text import normalize
+from marja.indicators.models import Indicator
+from marja.ledger.services import record
+
+Problems = dict[str, Promise | str | ValidationError]
+MAX_CRITERIA = 60
+
+
+def can_manage(user: AnyUser, cycle: BudgetCycle) -> bool:
+    """Editors and administrators of the cycle's owner (the planning office)."""
+    return can_edit_for(user, cycle.owner)
+
+
+def can_create_cycle(user: AnyUser, owner: Organisation) -> bool:
+    return can_edit_for(user, owner)
+
+
+def _allowed(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def digest_of(value: object) -> str:
+    return hashlib.sha256(canonical_json(value)).hexdigest()
+
+
+# Cycles.
+
+
+@dataclass(frozen=True)
+class CycleIn:
+    slug: str
+    year: int
+    programme_fa: str
+    total: int
+    owner: Organisation
+    programme_en: str = ""
+    description_fa: str = ""
+    last_year: FiguresIn | None = None
+    population: FiguresIn | None = None
+    spending: FiguresIn | None = None
+    quorum: int | None = None
+
+
+@dataclass(frozen=True)
+class FiguresIn:
+    """An indicator and year, or a dataset's aggregate by county (see CountyFigures)."""
+
+    indicator: Indicator | None = None
+    dataset: Dataset | None = None
+    measure: str = ""
+    county_column: str = ""
+    year_column: str = ""
+    year: int | None = None
+    filters: list[list[str]] = field(default_factory=list)
+    scale: float = 1.0
+    absent_is_zero: bool = False
+
+
+@transaction.atomic
+def create_cycle(terms: CycleIn, *, actor: User | None) -> BudgetCycle:
+    if actor is not None:
+        _allowed(can_create_cycle(actor, terms.owner))
+    problems: Problems = {}
+    if not FIRST_YEAR <= terms.year <= LAST_YEAR:
+        problems["year"] = digits_lazy(
+            _("The year must be a Jalali year between %(first)s and %(last)s.")
+            % {"first": FIRST_YEAR, "last": LAST_YEAR}
+        )
+    if terms.total <= 0:
+        problems["total"] = _("The total to divide must be more than zero rials.")
+    if BudgetCycle.objects.filter(slug=terms.slug).exists():
+        problems["slug"] = _("A budget cycle with this identifier already exists.")
+    if terms.quorum is not None and terms.quorum < 1:
+        problems["quorum"] = _("The quorum must be at least one member.")
+    specs = {
+        "last_year": terms.last_year,
+        "population": terms.population,
+        "spending": terms.spending,
+    }
+    for name, spec in specs.items():
+        if spec is not None:
+            _check_figures(spec, name, problems, actor)
+    if problems:
+        raise ValidationError(problems)
+    cycle = BudgetCycle(
+        slug=terms.slug,
+        year=terms.year,
+        programme_fa=normalize(terms.programme_fa, digits="keep"),
+        programme_en=terms.programme_en,
+        description_fa=terms.description_fa,
+        total=terms.total,
+        owner=terms.owner,
+        quorum=terms.quorum,
+        created_by=actor,
+        last_year=_figures(terms.last_year),
+        population=_figures(terms.population),
+        spending=_figures(terms.spending),
+    )
+    cycle.full_clean()
+    cycle.save()
+    record(
+        "budget.cycle_created",
+        actor=actor,
+        organisation=cycle.owner,
+        object_type="budget_cycle",
+        object_id=cycle.slug,
+        payload={
+            "year": cycle.year,
+            "programme": cycle.programme_fa,
+            "total": cycle.total,
+            "owner": cycle.owner.slug,
+        },
+    )
+    return cycle
+
+
+def _check_figures(spec: FiguresIn, name: str, problems: Problems, actor: User | None) -> None:
+    if (spec.indicator is None) == (spec.dataset is None):
+        problems[name] = _("Choose either an indicator and a year, or a dataset and its columns.")
+    elif spec.indicator is not None and spec.year is None:
+        problems[name] = _("An indicator criterion needs the year of its values.")
+    elif spec.dataset is not None and not (spec.measure and spec.county_column):
+        problems[name] = _(
+            "A dataset criterion needs a measure (e.g. sum:population) and its county column."
+        )
+    elif spec.dataset is not None and actor is not None and not _may_read(actor, spec.dataset):
+        problems[name] = _("You may not read this dataset, so it cannot be a source here.")
+    if not (math.isfinite(spec.scale) and spec.scale > 0):
+        problems[name] = _("The scale must be a number above zero.")
+
+
+def _may_read(actor: User, dataset: Dataset) -> bool:
+    """Visible to ``actor``, and not restricted unless theirs: a scenario's figures are
+    read by every government user, so restricted data would leak through them."""
+    from marja.catalog.selectors import datasets_visible_to
+
+    if not datasets_visible_to(actor).filter(pk=dataset.pk).exists():
+        return False
+    return dataset.access != Dataset.Access.RESTRICTED or can_edit_for(actor, dataset.publisher)
+
+
+def _figures(spec: FiguresIn | None) -> CountyFigures | None:
+    if spec is None:
+        return None
+    return CountyFigures.objects.create(**spec.__dict__)
+
+
+# Scenarios.
+
+
+@dataclass(frozen=True)
+class CriterionIn:
+    code: str
+    name_fa: str
+    direction: str
+    figures: FiguresIn
+    weight: float | None = None
+    non_negative: bool = True
+
+
+@dataclass(frozen=True)
+class ScenarioIn:
+    name_fa: str
+    criteria: list[CriterionIn]
+    name_en: str = ""
+    description_fa: str = ""
+    normalisation: str = "min_max"
+    method: str = "weighted_sum"
+    weighting: str = "manual"
+    mix_percent: float = 50
+    missing: str = "refuse"
+    basis: str = "need"
+    need_exponent: float = 1.0
+    base_per_county: int = 0
+    floor: int = 0
+    cap_percent: float | None = None
+    change_limit_percent: float | None = None
+    pace_percent: float | None = None
+    draws: int = 1000
+    spread_percent: float = 20
+    seed: int = 1403
+
+    def definition(self) -> dict[str, Any]:
+        """What the ledger records of the scenario (sources by slug and code)."""
+        fields = {k: v for k, v in self.__dict__.items() if k != "criteria"}
+        fields["criteria"] = [
+            {
+                "code": c.code,
+                "direction": c.direction,
+                "weight": c.weight,
+                "non_negative": c.non_negative,
+                "indicator": c.figures.indicator.code if c.figures.indicator else None,
+                "dataset": c.figures.dataset.slug if c.figures.dataset else None,
+                "measure": c.figures.measure,
+                "county_column": c.figures.county_column,
+                "year_column": c.figures.year_column,
+                "year": c.figures.year,
+            }
+            for c in self.criteria
+        ]
+        return fields
+
+
+def save_scenario(
+    cycle: BudgetCycle,
+    terms: ScenarioIn,
+    *,
+    actor: User | None,
+    scenario: AllocationScenario | None = None,
+) -> AllocationScenario:
+    """Create a scenario of ``cycle`` (or change a draft one) and compute it."""
+    if actor is not None:
+        _allowed(can_manage(actor, cycle))
+    if scenario is not None and not scenario.editable:
+        raise ValidationError({"status": _scenario_fixed(scenario)})
+    _check_scenario(terms, actor)
+    with transaction.atomic():
+        if scenario is None:
+            number = (cycle.scenarios.aggregate(n=Max("number"))["n"] or 0) + 1
+            scenario = AllocationScenario(cycle=cycle, number=number, created_by=actor)
+        else:
+            scenario = AllocationScenario.objects.select_for_update().get(pk=scenario.pk)
+            if not scenario.editable:
+                raise ValidationError({"status": _scenario_fixed(scenario)})
+        for name, value in terms.__dict__.items():
+            if name != "criteria":
+                setattr(scenario, name, value)
+        scenario.name_fa = normalize(terms.name_fa, digits="keep")
+        scenario.full_clean(exclude=["cycle"])
+        scenario.save()
+        old = list(scenario.criteria.values_list("figures_id", flat=True))
+        scenario.criteria.all().delete()
+        CountyFigures.objects.filter(pk__in=old).delete()
+        for position, item in enumerate(terms.criteria):
+            Criterion.objects.create(
+                scenario=scenario,
+                code=item.code,
+                name_fa=normalize(item.name_fa, digits="keep"),
+                direction=item.direction,
+                weight=item.weight,
+                non_negative=item.non_negative,
+                figures=CountyFigures.objects.create(**item.figures.__dict__),
+                position=position,
+            )
+        record(
+            "budget.scenario_saved",
+            actor=actor,
+            organisation=cycle.owner,
+            object_type="allocation_scenario",
+            object_id=f"{cycle.slug}/{scenario.number}",
+            payload=terms.definition(),
+        )
+    return compute_scenario(scenario, actor=actor)
+
+
+def compute_scenario(scenario: AllocationScenario, *, actor: User | None) -> AllocationScenario:
+    """Compute ``scenario`` from the current data (drafts only: others keep the figures
+    their consultation and vote saw)."""
+    if actor is not None:
+        _allowed(can_manage(actor, scenario.cycle))
+    if not scenario.editable:
+        raise ValidationError({"status": _scenario_fixed(scenario)})
+    with transaction.atomic():
+        computation.compute(scenario)
+        record(
+            "budget.scenario_computed",
+            actor=actor,
+            organisation=scenario.cycle.owner,
+            object_type="allocation_scenario",
+            object_id=f"{scenario.cycle.slug}/{scenario.number}",
+            payload={
+                "result_sha256": digest_of(scenario.result) if scenario.result else None,
+                "sources": scenario.result.get("sources", []),
+                "problem": scenario.problem.get("code"),
+            },
+        )
+    return scenario
+
+
+def _scenario_fixed(scenario: AllocationScenario) -> str:
+    return _("This scenario is %(status)s; only a draft can change. Copy it into a new one.") % {
+        "status": scenario.get_status_display()
+    }
+
+
+def _check_scenario(terms: ScenarioIn, actor: User | None) -> None:
+    problems: Problems = {}
+    choices = {
+        "normalisation": AllocationScenario.Normalisation,
+        "method": AllocationScenario.Method,
+        "weighting": AllocationScenario.Weighting,
+        "missing": AllocationScenario.Missing,
+        "basis": AllocationScenario.Basis,
+    }
+    for name, kind in choices.items():
+        if getattr(terms, name) not in kind.values:
+            problems[name] = _("Choose one of the listed options.")
+    if not terms.name_fa.strip():
+        problems["name_fa"] = _("A scenario needs a name.")
+    if not terms.criteria:
+        problems["criteria"] = _("A scenario needs at least one criterion.")
+    elif len(terms.criteria) > MAX_CRITERIA:
+        problems["criteria"] = digits_lazy(
+            _("A scenario takes at most %(most)s criteria.") % {"most": MAX_CRITERIA}
+        )
+    codes = [c.code for c in terms.criteria]
+    if len(set(codes)) != len(codes):
+        problems["criteria"] = _("Two criteria have the same code.")
+    for index, item in enumerate(terms.criteria, start=1):
+        key = f"criteria.{index}"
+        if item.direction not in Criterion.Direction.values:
+            problems[key] = _("A criterion's direction is “more need when higher” or “lower”.")
+        elif item.weight is not None and not (math.isfinite(item.weight) and item.weight >= 0):
+            problems[key] = _("A weight is a number of zero or more.")
+        else:
+            _check_figures(item.figures, key, problems, actor)
+    for name in (
+        "cap_percent",
+        "change_limit_percent",
+        "pace_percent",
+        "mix_percent",
+        "spread_percent",
+        "need_exponent",
+    ):
+        value = getattr(terms, name)
+        if value is not None and not math.isfinite(value):
+            problems[name] = _("Enter a number.")
+    if problems:
+        raise ValidationError(problems)
+
+
+# Consultation.
+
+
+@transaction.atomic
+def open_consultation(
+    scenario: AllocationScenario, groups: list[str], closes_on: dt.date, *, actor: User
+) -> AllocationScenario:
+    """Fix a computed draft and invite ``groups`` to comment until ``closes_on``."""
+    _allowed(can_manage(actor, scenario.cycle))
+    problems: Problems = {}
+    if scenario.status != AllocationScenario.Status.DRAFT:
+        problems["status"] = _scenario_fixed(scenario)
+    elif not scenario.result:
+        problems["status"] = _("Only a scenario that computes without a problem can be opened.")
+    unknown = [g for g in groups if g not in StakeholderGroup.values]
+    if not groups or unknown:
+        problems["groups"] = _("Choose at least one of the stakeholder groups listed.")
+    if closes_on < timezone.localdate():
+        problems["closes_on"] = _("The closing date has already passed.")
+    if problems:
+        raise ValidationError(problems)
+    scenario.status = AllocationScenario.Status.CONSULTATION
+    scenario.consultation_groups = sorted(set(groups))
+    scenario.consultation_closes_on = closes_on
+    scenario.save(update_fields=["status", "consultation_groups", "consultation_closes_on"])
+    record(
+        "budget.consultation_opened",
+        actor=actor,
+        organisation=scenario.cycle.owner,
+        object_type="allocation_scenario",
+        object_id=f"{scenario.cycle.slug}/{scenario.number}",
+        payload={
+            "groups": scenario.consultation_groups,
+            "closes_on": closes_on.isoformat(),
+            "result_sha256": digest_of(scenario.result),
+        },
+    )
+    return scenario
+
+
+def stakeholder_groups_of(user: AnyUser) -> list[str]:
+    found = as_user(user)
+    if found is None:
+        return []
+    return list(Stakeholder.objects.filter(user=found).values_list("group", flat=True))
+
+
+def can_comment(user: AnyUser, scenario: AllocationScenario) -> bool:
+    return (
+        scenario.status == AllocationScenario.Status.CONSULTATION
+        and scenario.consultation_closes_on is not None
+        and timezone.localdate() <= scenario.consultation_closes_on
+        and bool(set(stakeholder_groups_of(user)) & set(scenario.consultation_groups))
+    )
+
+
+@transaction.atomic
+def add_comment(
+    scenario: AllocationScenario, text: str, *, actor: User, county: County | None = None
+) -> Comment:
+    """A stakeholder's comment, under the first of their groups that was invited."""
+    if not can_comment(actor, scenario):
+        raise PermissionDenied
+    cleaned = normalize(text, digits="keep").strip()
+    if not cleaned:
+        raise ValidationError({"text": _("Write the comment.")})
+    if len(cleaned) > 5000:
+        raise ValidationError({"text": _("A comment is at most 5,000 characters.")})
+    group = next(g for g in stakeholder_groups_of(actor) if g in scenario.consultation_groups)
+    comment = Comment(scenario=scenario, author=actor, group=group, county=county, text=cleaned)
+    comment.full_clean()
+    comment.save()
+    record(
+        "budget.comment_added",
+        actor=actor,
+        organisation=None,
+        object_type="allocation_scenario",
+        object_id=f"{scenario.cycle.slug}/{scenario.number}",
+        payload={
+            "comment": comment.pk,
+            "group": group,
+            "county": county.code if county else None,
+            "text_sha256": hashlib.sha256(cleaned.encode()).hexdigest(),
+        },
+    )
+    return comment
+
+
+# The council.
+
+
+def council_seat(user: AnyUser) -> CouncilMember | None:
+    found = as_user(user)
+    if found is None:
+        return None
+    return CouncilMember.objects.filter(user=found, active=True).first()
+
+
+def can_run_sessions(user: AnyUser, cycle: BudgetCycle) -> bool:
+    """The council's chair and secretary, and the cycle's managers."""
+    seat = council_seat(user)
+    chair = seat is not None and seat.role in (
+        CouncilMember.Role.CHAIR,
+        CouncilMember.Role.SECRETARY,
+    )
+    return chair or can_manage(user, cycle)
+
+
+def voting_members() -> int:
+    return sum(1 for m in CouncilMember.objects.filter(active=True) if m.votes)
+
+
+@transaction.atomic
+def open_session(scenario: AllocationScenario, *, actor: User) -> CouncilSession:
+    """Put a scenario (computed, consulted or not) before the council."""
+    _allowed(can_run_sessions(actor, scenario.cycle))
+    scenario = AllocationScenario.objects.select_for_update().get(pk=scenario.pk)
+    problems: Problems = {}
+    if hasattr(scenario.cycle, "final"):
+        problems["status"] = _("This cycle's allocation is already final.")
+    elif scenario.status not in (
+        AllocationScenario.Status.DRAFT,
+        AllocationScenario.Status.CONSULTATION,
+    ):
+        problems["status"] = _scenario_fixed(scenario)
+    elif not scenario.result:
+        problems["status"] = _("Only a scenario that computes without a problem can be voted on.")
+    elif CouncilSession.objects.filter(
+        scenario__cycle=scenario.cycle, closed_at__isnull=True
+    ).exists():
+        problems["status"] = _("A council session of this cycle is still open.")
+    members = voting_members()
+    quorum = scenario.cycle.quorum or (members // 2 + 1)
+    if members < quorum:
+        problems["quorum"] = digits_lazy(
+            _("The council has %(members)s voting members, fewer than the quorum of %(quorum)s.")
+            % {"members": members, "quorum": quorum}
+        )
+    if problems:
+        raise ValidationError(problems)
+    scenario.status = AllocationScenario.Status.VOTING
+    scenario.save(update_fields=["status"])
+    session = CouncilSession.objects.create(scenario=scenario, quorum=quorum, opened_by=actor)
+    record(
+        "budget.session_opened",
+        actor=actor,
+        organisation=scenario.cycle.owner,
+        object_type="allocation_scenario",
+        object_id=f"{scenario.cycle.slug}/{scenario.number}",
+        payload={
+            "session": session.pk,
+            "quorum": quorum,
+            "result_sha256": digest_of(scenario.result),
+        },
+    )
+    return session
+
+
+@transaction.atomic
+def cast_vote(session: CouncilSession, choice: str, *, actor: User) -> Vote:
+    """A voting member's one vote; a second vote, or a vote after closing, is refused."""
+    seat = council_seat(actor)
+    if seat is None or not seat.votes:
+        raise PermissionDenied
+    session = CouncilSession.objects.select_for_update().get(pk=session.pk)
+    if not session.open:
+        raise ValidationError({"session": _("This council session is closed.")})
+    if choice not in Vote.Choice.values:
+        raise ValidationError({"choice": _("A vote is for, against, or abstain.")})
+    if Vote.objects.filter(session=session, member=actor).exists():
+        raise ValidationError({"choice": _("You have already voted in this session.")})
+    try:
+        with transaction.atomic():
+            vote = Vote.objects.create(session=session, member=actor, choice=choice)
+    except IntegrityError:
+        raise ValidationError({"choice": _("You have already voted in this session.")}) from None
+    record(
+        "budget.vote_cast",
+        actor=actor,
+        organisation=None,
+        object_type="council_session",
+        object_id=session.pk,
+        payload={"member": actor.username, "choice": choice},
+    )
+    return vote
+
+
+def close_session(session: CouncilSession, *, actor: User) -> CouncilSession:
+    """Count the votes: with the quorum present, more for than against adopts."""
+    with transaction.atomic():
+        session = (
+            CouncilSession.objects.select_for_update()
+            .select_related("scenario__cycle")
+            .get(pk=session.pk)
+        )
+        _allowed(can_run_sessions(actor, session.scenario.cycle))
+        if not session.open:
+            raise ValidationError({"session": _("This council session is closed.")})
+        tally = {c: session.votes.filter(choice=c).count() for c in Vote.Choice.values}
+        cast = sum(tally.values())
+        if cast < session.quorum:
+            outcome = CouncilSession.Outcome.NO_QUORUM
+        elif tally["for"] > tally["against"] and tally["for"] * 2 > cast - tally["abstain"]:
+            outcome = CouncilSession.Outcome.ADOPTED
+        else:
+            outcome = CouncilSession.Outcome.NOT_ADOPTED
+        session.closed_at, session.outcome, session.tally = timezone.now(), outcome, tally
+        session.save(update_fields=["closed_at", "outcome", "tally"])
+        scenario = session.scenario
+        if outcome == CouncilSession.Outcome.NO_QUORUM:
+            scenario.status = (
+                AllocationScenario.Status.CONSULTATION
+                if scenario.consultation_groups
+                else AllocationScenario.Status.DRAFT
+            )
+        elif outcome == CouncilSession.Outcome.NOT_ADOPTED:
+            scenario.status = AllocationScenario.Status.NOT_ADOPTED
+        else:
+            scenario.status = AllocationScenario.Status.ADOPTED
+        scenario.save(update_fields=["status"])
+        record(
+            "budget.session_closed",
+            actor=actor,
+            organisation=scenario.cycle.owner,
+            object_type="council_session",
+            object_id=session.pk,
+            payload={"tally": tally, "quorum": session.quorum, "outcome": outcome},
+        )
+        final = (
+            _adopt(scenario, session, actor) if outcome == CouncilSession.Outcome.ADOPTED else None
+        )
+    if final is not None:
+        from marja.budget.publishing import publish_final
+
+        publish_final(final)
+    return session
+
+
+def _adopt(scenario: AllocationScenario, session: CouncilSession, actor: User) -> FinalAllocation:
+    cycle = scenario.cycle
+    amounts = [
+        {
+            "county": row["county"],
+            "amount": row["amount"],
+            "need": row["need"],
+            "rank": row["rank"],
+            "binding": row["binding"],
+        }
+        for row in scenario.result["counties"]
+    ]
+    digest = digest_of(
+        {
+            "cycle": cycle.slug,
+            "year": cycle.year,
+            "total": cycle.total,
+            "scenario": scenario.number,
+            "amounts": amounts,
+            "result": scenario.result,
+        }
+    )
+    final = FinalAllocation.objects.create(
+        cycle=cycle,
+        scenario=scenario,
+        session=session,
+        amounts=amounts,
+        total=cycle.total,
+        digest=digest,
+    )
+    record(
+        "budget.allocation_adopted",
+        actor=actor,
+        organisation=cycle.owner,
+        object_type="budget_cycle",
+        object_id=cycle.slug,
+        payload={
+            "scenario": scenario.number,
+            "session": session.pk,
+            "total": cycle.total,
+            "digest": digest,
+        },
+    )
+    return final
+
+
+# Projects.
+
+
+@dataclass(frozen=True)
+class ProjectIn:
+    code: str
+    title: str
+    county: County
+    cost: int
+    start_year: int
+    progress: float = 0
+    priority: int = 100
+    end_year: int | None = None
+    agency: str = ""
+
+
+@transaction.atomic
+def add_project(cycle: BudgetCycle, terms: ProjectIn, *, actor: User | None) -> Project:
+    if actor is not None:
+        _allowed(can_manage(actor, cycle) or _governs(actor, terms.county))
+    problems: Problems = {}
+    if not 0 <= terms.progress <= 100:
+        problems["progress"] = _("Physical progress is a percentage from 0 to 100.")
+    if terms.cost <= 0:
+        problems["cost"] = _("The cost must be more than zero rials.")
+    if terms.end_year is not None and terms.end_year < terms.start_year:
+        problems["end_year"] = _("The last year is before the first.")
+    if cycle.projects.filter(code=terms.code).exists():
+        problems["code"] = _("This cycle already has a project with this code.")
+    if problems:
+        raise ValidationError(problems)
+    project = Project(cycle=cycle, **terms.__dict__)
+    project.full_clean()
+    project.save()
+    return project
+
+
+def _governs(actor: User, county: County) -> bool:
+    return Stakeholder.objects.filter(
+        user=actor, group=StakeholderGroup.COUNTY_GOVERNORS, county=county
+    ).exists()

@@ -1,0 +1,241 @@
+"""Scenarios computed from published data; consultation; the council's vote; the final
+allocation; and every bad input the issue lists, answered without changing anything."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from marja.accounts.models import User
+from marja.budget import services
+from marja.budget.models import (
+    AllocationScenario,
+    BudgetCycle,
+    CouncilSession,
+    FinalAllocation,
+    FinalAllocationChangeError,
+    Vote,
+)
+from marja.budget.problems import problem_text
+from marja.budget.tests.conftest import MILLION, criteria
+from marja.catalog.models import County, Dataset
+from marja.ledger.models import LedgerEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def editor() -> User:
+    return User.objects.get(username="mpo.editor")
+
+
+def test_scenario_computes_from_published_data(scenario: AllocationScenario) -> None:
+    result = scenario.result
+    rows = result["counties"]
+    assert len(rows) == County.objects.count() == 16
+    assert sum(r["amount"] for r in rows) == scenario.cycle.total
+    assert all(r["amount"] >= 100_000 * MILLION for r in rows)
+    assert max(r["amount"] for r in rows) <= scenario.cycle.total // 2
+    assert {s["dataset"] for s in result["sources"]} == {
+        "hospital-beds",
+        "county-population-1395",
+        "capital-credits-by-county",
+    }
+    tehran = next(r for r in rows if r["county"] == "tehran")
+    assert tehran["last_year"] > 0 and tehran["change"] is not None
+    assert {d["criterion"] for d in tehran["drivers"]} <= {"beds", "population"}
+    assert 0 <= result["fairness"]["gini"] <= 1
+    assert 0 <= tehran["sensitivity"]["same_rank"] <= 1
+    actions = list(LedgerEntry.objects.values_list("action", flat=True))
+    assert "budget.scenario_saved" in actions and "budget.scenario_computed" in actions
+
+
+def test_an_infeasible_floor_is_explained_and_stored(cycle: BudgetCycle) -> None:
+    found = services.save_scenario(
+        cycle,
+        services.ScenarioIn(name_fa="کف بیش از کل", criteria=criteria(), floor=10**12),
+        actor=editor(),
+    )
+    assert found.result == {}
+    assert found.problem["code"] == "lower_bounds_above_total"
+    text = problem_text(found.problem)
+    assert "۱۶٬۰۰۰" in text  # 16 counties × 1,000 billion rials, in Persian digits
+
+
+def test_weights_that_do_not_sum_to_one_are_explained(cycle: BudgetCycle) -> None:
+    found = services.save_scenario(
+        cycle,
+        services.ScenarioIn(name_fa="وزن نادرست", criteria=criteria(beds=0.5, population=0.2)),
+        actor=editor(),
+    )
+    assert found.problem == {"code": "weights_sum", "params": {"total": 0.7}}
+
+
+def test_a_criterion_with_missing_counties_names_them(cycle: BudgetCycle) -> None:
+    census = Dataset.objects.get(slug="county-population-1395")
+    only_large = services.CriterionIn(
+        "households",
+        "خانوار شهرستان‌های بزرگ",
+        "higher",
+        weight=0.5,
+        figures=services.FiguresIn(
+            dataset=census,
+            measure="sum:households",
+            county_column="county",
+            filters=[["population__gte", "400000"]],
+        ),
+    )
+    terms = services.ScenarioIn(name_fa="داده ناقص", criteria=[criteria(beds=0.5)[0], only_large])
+    found = services.save_scenario(cycle, terms, actor=editor())
+    assert found.problem["code"] == "missing_values"
+    assert found.problem["params"]["criterion"] == "households"
+    assert "tehran" not in found.problem["params"]["areas"]
+    assert "firuzkuh" in found.problem["params"]["areas"]
+    filled = services.save_scenario(
+        cycle,
+        services.ScenarioIn(name_fa="با میانه", criteria=terms.criteria, missing="median"),
+        actor=editor(),
+    )
+    assert filled.problem == {}
+    firuzkuh = next(r for r in filled.result["counties"] if r["county"] == "firuzkuh")
+    assert firuzkuh["filled"] == ["households"]
+
+
+def test_a_constant_criterion_is_refused(cycle: BudgetCycle) -> None:
+    census = Dataset.objects.get(slug="county-population-1395")
+    one_row_each = services.CriterionIn(
+        "rows",
+        "ردیف",
+        "higher",
+        weight=0.5,
+        figures=services.FiguresIn(dataset=census, measure="count", county_column="county"),
+    )
+    terms = services.ScenarioIn(name_fa="ثابت", criteria=[criteria()[0], one_row_each])
+    found = services.save_scenario(cycle, terms, actor=editor())
+    assert found.problem["code"] == "constant_criterion"
+    assert found.problem["params"]["criterion"] == "rows"
+
+
+def test_a_total_of_zero_is_refused(demo: object) -> None:
+    from marja.accounts.models import Organisation
+
+    with pytest.raises(ValidationError) as caught:
+        services.create_cycle(
+            services.CycleIn(
+                slug="zero",
+                year=1403,
+                programme_fa="صفر",
+                total=0,
+                owner=Organisation.objects.get(slug="mpo"),
+            ),
+            actor=editor(),
+        )
+    assert "total" in caught.value.message_dict
+    assert not BudgetCycle.objects.filter(slug="zero").exists()
+
+
+def test_only_the_owners_editors_make_scenarios(cycle: BudgetCycle) -> None:
+    viewer = User.objects.get(username="governorate.viewer")
+    with pytest.raises(PermissionDenied):
+        services.save_scenario(
+            cycle, services.ScenarioIn(name_fa="x", criteria=criteria()), actor=viewer
+        )
+    assert not cycle.scenarios.exists()
+
+
+def _adopt(scenario: AllocationScenario, council: dict[str, User]) -> CouncilSession:
+    session = services.open_session(scenario, actor=council["admin"])
+    for name in ("admin", "mpo.editor", "council.a"):
+        services.cast_vote(session, "for", actor=council[name])
+    return services.close_session(session, actor=council["admin"])
+
+
+def test_consultation_comments_are_recorded_with_author_and_group(
+    scenario: AllocationScenario, council: dict[str, User]
+) -> None:
+    closes = timezone.localdate() + dt.timedelta(days=7)
+    services.open_consultation(scenario, ["mps"], closes, actor=editor())
+    comment = services.add_comment(
+        scenario,
+        "سهم ورامین کم است",
+        actor=council["stakeholder"],
+        county=County.objects.get(code="varamin"),
+    )
+    assert comment.group == "mps" and comment.author == council["stakeholder"]
+    with pytest.raises(PermissionDenied):  # not in an invited group
+        services.add_comment(scenario, "نظر", actor=council["outsider"])
+    with pytest.raises(ValidationError):  # fixed once under consultation
+        services.save_scenario(
+            scenario.cycle,
+            services.ScenarioIn(name_fa="x", criteria=criteria()),
+            actor=editor(),
+            scenario=scenario,
+        )
+
+
+def test_the_council_adopts_and_the_allocation_becomes_final(
+    scenario: AllocationScenario, council: dict[str, User]
+) -> None:
+    session = _adopt(scenario, council)
+    assert session.outcome == "adopted"
+    assert session.tally == {"for": 3, "against": 0, "abstain": 0}
+    final = FinalAllocation.objects.get(cycle=scenario.cycle)
+    assert sum(a["amount"] for a in final.amounts) == scenario.cycle.total
+    assert final.dataset is not None and final.dataset.versions.count() == 1
+    actions = set(LedgerEntry.objects.values_list("action", flat=True))
+    assert {"budget.allocation_adopted", "budget.allocation_published"} <= actions
+
+
+def test_a_vote_by_a_non_member_or_an_observer_is_refused(
+    scenario: AllocationScenario, council: dict[str, User]
+) -> None:
+    session = services.open_session(scenario, actor=council["admin"])
+    for name in ("outsider", "mp.observer"):
+        with pytest.raises(PermissionDenied):
+            services.cast_vote(session, "for", actor=council[name])
+    assert not Vote.objects.exists()
+
+
+def test_a_second_vote_by_the_same_member_is_refused(
+    scenario: AllocationScenario, council: dict[str, User]
+) -> None:
+    session = services.open_session(scenario, actor=council["admin"])
+    services.cast_vote(session, "against", actor=council["council.a"])
+    with pytest.raises(ValidationError) as caught:
+        services.cast_vote(session, "for", actor=council["council.a"])
+    assert "choice" in caught.value.message_dict
+    assert list(Vote.objects.values_list("choice", flat=True)) == ["against"]
+
+
+def test_without_quorum_nothing_is_decided(
+    scenario: AllocationScenario, council: dict[str, User]
+) -> None:
+    session = services.open_session(scenario, actor=council["admin"])
+    services.cast_vote(session, "for", actor=council["admin"])
+    closed = services.close_session(session, actor=council["admin"])
+    assert closed.outcome == "no_quorum"
+    assert not FinalAllocation.objects.exists()
+    scenario.refresh_from_db()
+    assert scenario.status == "draft"
+
+
+def test_a_final_allocation_cannot_be_edited(
+    scenario: AllocationScenario, council: dict[str, User]
+) -> None:
+    _adopt(scenario, council)
+    final = FinalAllocation.objects.get(cycle=scenario.cycle)
+    before = (final.amounts, final.digest)
+    final.amounts = [{"county": "tehran", "amount": 1}]
+    with pytest.raises(FinalAllocationChangeError):
+        final.save()
+    with pytest.raises(FinalAllocationChangeError):
+        final.delete()
+    scenario.refresh_from_db()
+    with pytest.raises(ValidationError):
+        services.compute_scenario(scenario, actor=editor())
+    with pytest.raises(ValidationError):
+        services.open_session(scenario, actor=council["admin"])
+    stored = FinalAllocation.objects.get(pk=final.pk)
+    assert (stored.amounts, stored.digest) == before
