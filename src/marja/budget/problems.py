@@ -38,21 +38,21 @@ MESSAGES: dict[str, Promise] = {
         "Use min–max or z-scores."
     ),
     "mix_out_of_range": _("The manual share of a mix must be between 0 and 100 percent."),
-    "total_not_positive": _("The total to divide is %(total)s rials; it must be more than zero."),
+    "total_not_positive": _("The total to divide is %(total)s; it must be more than zero."),
     "lower_bounds_above_total": _(
-        "The floors and limits need %(needed)s rials at least, more than the total of "
-        "%(total)s rials: lower the floor or the limit on change (%(origins)s)."
+        "The floors and limits need %(needed)s at least, more than the total of "
+        "%(total)s: lower the floor or the limit on change (%(origins)s)."
     ),
     "upper_bounds_below_total": _(
-        "The caps and limits allow at most %(allowed)s rials, less than the total of "
-        "%(total)s rials: raise the cap or the limit on change (%(origins)s)."
+        "The caps and limits allow at most %(allowed)s, less than the total of "
+        "%(total)s: raise the cap or the limit on change (%(origins)s)."
     ),
     "bounds_conflict": _(
         "For %(count)s counties the lowest amount allowed is above the highest: %(conflicts)s."
     ),
     "base_above_total": _(
-        "A base of %(base)s rials for each of %(areas)s counties needs %(needed)s rials, "
-        "more than the total of %(total)s rials."
+        "A base of %(base)s for each of %(areas)s counties needs %(needed)s, "
+        "more than the total of %(total)s."
     ),
     "no_need": _("No county has any need under these criteria, so there is nothing to divide by."),
     "population_missing": _("Per-capita allocation needs the cycle's population figures."),
