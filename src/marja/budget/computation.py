@@ -19,7 +19,7 @@ from marja.budget.figures import Figures, read_figures
 from marja.budget.models import AllocationScenario, BudgetCycle, CountyFigures
 from marja.catalog.models import County
 from marja.core.allocation import AllocationError
-from marja.core.allocation.allocate import Allocation, Basis, Rules, allocate, prepare
+from marja.core.allocation.allocate import Allocation, Basis, Rules, allocate
 from marja.core.allocation.fairness import fairness_of
 from marja.core.allocation.needs import (
     Assessment,
@@ -104,17 +104,9 @@ def _result(scenario: AllocationScenario) -> dict[str, Any]:
         population=inputs.population,
         last_year=inputs.last_year,
     )
-    prepared = prepare(
-        cycle.total,
-        need,
-        areas=codes,
-        rules=rules,
-        population=inputs.population,
-        last_year=inputs.last_year,
-    )
     study = sensitivity(
         inputs.assessment,
-        prepared,
+        allocation.prepared,
         total=cycle.total,
         rules=rules,
         population=inputs.population,

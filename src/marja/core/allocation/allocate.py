@@ -87,6 +87,8 @@ class Allocation:
     binding: tuple[Binding, ...]
     #: The common multiple of the desired amounts given to unbound areas.
     multiplier: float
+    #: The checked bounds and desired amounts (reused by the sensitivity analysis).
+    prepared: Prepared
 
     def as_array(self) -> npt.NDArray[np.int64]:
         return np.array(self.amounts, dtype=np.int64)
@@ -118,6 +120,7 @@ def allocate(
         upper=tuple(int(v) for v in prepared.upper_int),
         binding=_binding(exact, prepared, total),
         multiplier=multiplier,
+        prepared=prepared,
     )
 
 
@@ -154,10 +157,7 @@ def prepare(
     people = _population(population, areas, rules)
     last = _last_year(last_year, areas, rules)
     targets = formula_targets(total, needs, rules, people)
-    desired = targets
-    if rules.pace is not None and last is not None:
-        shares = last * (total / last.sum())
-        desired = shares + rules.pace * (targets - shares)
+    desired = desired_amounts(total, targets, rules, last)
     lower, lower_from, upper, upper_from = _bounds(total, m, rules, last)
     lower_int = np.ceil(lower - 1e-9).astype(np.int64)
     upper_int = np.floor(upper + 1e-9).astype(np.int64)
@@ -186,6 +186,17 @@ def formula_targets(
     m = need.shape[0]
     rest = total - m * rules.base_per_area
     return np.asarray(rules.base_per_area + rest * weights / sums, dtype=np.float64)
+
+
+def desired_amounts(total: int, targets: Vector, rules: Rules, last: Vector | None) -> Vector:
+    """The targets after the pace of change: last year's share of this year's total,
+    moved ``pace`` of the way toward the target (``targets`` may be areas × draws)."""
+    if rules.pace is None or last is None:
+        return targets
+    shares = last * (total / last.sum())
+    if targets.ndim == 2:
+        shares = shares[:, None]
+    return np.asarray(shares + rules.pace * (targets - shares), dtype=np.float64)
 
 
 def formula_weights(need: Vector, rules: Rules, population: Vector | None) -> Vector:

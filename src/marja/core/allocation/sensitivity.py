@@ -15,7 +15,13 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from marja.core.allocation.allocate import Prepared, Rules, formula_targets, solve
+from marja.core.allocation.allocate import (
+    Prepared,
+    Rules,
+    desired_amounts,
+    formula_targets,
+    solve,
+)
 from marja.core.allocation.errors import AllocationError
 from marja.core.allocation.needs import Assessment
 
@@ -82,10 +88,7 @@ def sensitivity(
         if amounts is not None and prepared is not None:
             need = scores - np.minimum(scores.min(axis=0, keepdims=True), 0.0)
             targets = formula_targets(total, need, rules, people)
-            desired = targets
-            if rules.pace is not None and last is not None:
-                shares = (last * (total / last.sum()))[:, None]
-                desired = shares + rules.pace * (targets - shares)
+            desired = desired_amounts(total, targets, rules, last)
             for j in range(chunk.shape[0]):
                 amounts[:, start + j], _mu = solve(
                     desired[:, j], prepared.lower, prepared.upper, total
