@@ -11,16 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import pyarrow as pa
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
-from marja.core.export import FORMATS, ExportFormat, export_chunks
+from marja.common.downloads import FORMATS_OFFERED as FORMATS_OFFERED
+from marja.common.downloads import table_download
 from marja.core.schema import Field, FieldType, Schema
 from marja.indicators.profiles import Comparison, Line
 from marja.indicators.selectors import GoalSummary, Progress
-
-FORMATS_OFFERED = ("csv", "xlsx", "json")
 
 YEAR_COLUMNS = [
     "indicator", "year", "county", "county_name", "value", "target", "target_low",
@@ -205,33 +203,15 @@ def _column_type(name: str) -> FieldType:
     return FieldType.STRING
 
 
-def _arrow(rows: list[dict[str, Any]], columns: list[str]) -> pa.Table:
-    types = {FieldType.INTEGER: pa.int64(), FieldType.NUMBER: pa.float64()}
-    arrays = []
-    for name in columns:
-        kind = types.get(_column_type(name), pa.string())
-        values = [row.get(name) for row in rows]
-        if kind == pa.float64():
-            values = [float(v) if v is not None else None for v in values]
-        arrays.append(pa.array(values, type=kind))
-    return pa.table(arrays, names=columns)
-
-
 def table_response(
     rows: list[dict[str, Any]], columns: list[str], fmt: str, name: str
 ) -> HttpResponse:
     """``rows`` as a download in ``fmt`` (one of :data:`FORMATS_OFFERED`)."""
-    kind = ExportFormat(fmt)
     labels = _labels()
     schema = Schema(
         tuple(Field(c, _column_type(c), label_fa=labels.get(c, c), label_en=c) for c in columns)
     )
-    table = _arrow(rows, columns)
-    body = b"".join(export_chunks(table.to_reader(), kind, schema=schema, row_count=len(rows)))
-    info = FORMATS[kind]
-    response = HttpResponse(body, content_type=info.media_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}.{info.extension}"'
-    return response
+    return table_download(rows, schema, fmt, name)
 
 
 PLAN_COLUMNS = [
