@@ -215,25 +215,65 @@ RULES: dict[str, Rule] = {
         ok=frozenset({201}),
         body={"year": 1404, "kind": "obstacle", "category": "funding", "description": "کمبود"},
     ),
+    "budget:cycles": Rule(EVERYONE),
+    "budget:cycle": Rule(LOGGED_IN),
+    "budget:compare": Rule(LOGGED_IN),
+    "budget:scenario": Rule(LOGGED_IN),
+    "budget:scenario_new": Rule(EDITORS),
+    "budget:scenario_edit": Rule(EDITORS),
+    "budget:scenario_compute": Rule(EDITORS, method="post", ok=REDIRECT),
+    "budget:scenario_consult": Rule(EDITORS, method="post", ok=REDIRECT),
+    "budget:scenario_comment": Rule(frozenset(), method="post", ok=REDIRECT),
+    "budget:session_open": Rule(EDITORS, method="post", ok=REDIRECT),
+    "budget:session_vote": Rule(frozenset(), method="post", ok=REDIRECT),
+    "budget:session_close": Rule(EDITORS, method="post", ok=REDIRECT),
+    "budget:county_projects": Rule(LOGGED_IN),
 }
 #: Endpoints about one indicator: called once per level of the dataset it is over.
 PER_INDICATOR = {
-    "indicators:indicator", "indicators:indicator_manage", "api:indicator",
-    "api:indicator_export", "api:indicator_targets", "api:indicator_actuals",
+    "indicators:indicator",
+    "indicators:indicator_manage",
+    "api:indicator",
+    "api:indicator_export",
+    "api:indicator_targets",
+    "api:indicator_actuals",
     "api:indicator_factors",
-}  # fmt: skip
+}
 #: Endpoints about one dataset: called once per access level.
 PER_DATASET = {
-    "catalog:dataset", "catalog:dataset_edit", "query:explore", "ingest:publish",
-    "ingest:publication", "ingest:publication_json", "ingest:bad_rows",
-    "ingest:publication_retry", "ingest:versions", "ingest:version",
-    "ingest:version_download", "ingest:version_receipt", "ingest:grants",
-    "ingest:grant_revoke", "ingest:reads", "ingest:schema", "ingest:schema_json",
-    "ingest:source", "ingest:source_pull", "api:rows", "api:aggregates", "api:export",
-    "api:dataset", "api:versions", "api:version", "api:schema", "api:receipt",
-    "api:publications", "api:publish", "api:publication", "ckan:package_show",
+    "catalog:dataset",
+    "catalog:dataset_edit",
+    "query:explore",
+    "ingest:publish",
+    "ingest:publication",
+    "ingest:publication_json",
+    "ingest:bad_rows",
+    "ingest:publication_retry",
+    "ingest:versions",
+    "ingest:version",
+    "ingest:version_download",
+    "ingest:version_receipt",
+    "ingest:grants",
+    "ingest:grant_revoke",
+    "ingest:reads",
+    "ingest:schema",
+    "ingest:schema_json",
+    "ingest:source",
+    "ingest:source_pull",
+    "api:rows",
+    "api:aggregates",
+    "api:export",
+    "api:dataset",
+    "api:versions",
+    "api:version",
+    "api:schema",
+    "api:receipt",
+    "api:publications",
+    "api:publish",
+    "api:publication",
+    "ckan:package_show",
     "ckan:datastore_search",
-}  # fmt: skip
+}
 
 
 def url_patterns() -> dict[str, str]:
@@ -320,11 +360,26 @@ def world(settings: Any, tmp_path: Path, demo: DemoResult, published: Callable[.
         actor=None,
     )
     make_indicators(users["sysadmin"])
+    make_budget()
     token, _ = create_token(
         users["sysadmin"], name="t", scope="read", expires_on=timezone.localdate()
     )
     upload = start_upload(actor=users["editor"], original_name="x.csv", length=10)
     return World(publications, revocable.pk, token.pk, str(upload.id), users)
+
+
+def make_budget() -> None:
+    """A budget cycle of the MPO, not decided, with one draft scenario (no criteria)."""
+    from marja.budget.models import AllocationScenario, BudgetCycle
+
+    cycle = BudgetCycle.objects.create(
+        slug="matrix-cycle",
+        year=1403,
+        programme_fa="برنامه",
+        total=10**12,
+        owner=Organisation.objects.get(slug="mpo"),
+    )
+    AllocationScenario.objects.create(cycle=cycle, number=1, name_fa="سناریو")
 
 
 def make_indicators(admin: User | None) -> None:
@@ -355,6 +410,7 @@ def address(name: str, route: str, level: str, world: World) -> str:
         route = route.replace(plan, "matrix-plan")
     for code in ("<str:code>", "<code>"):
         route = route.replace(code, INDICATOR_CODES[level])
+    route = route.replace("<slug:cycle>", "matrix-cycle")
     for county in ("<slug:county>", "<county>"):
         route = route.replace(county, "tehran")
     filled = (

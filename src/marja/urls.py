@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("marja.ingest.urls")),
     path("", include("marja.ledger.urls")),
     path("", include("marja.indicators.urls")),
+    path("", include("marja.budget.urls")),
     path("accounts/", include("marja.accounts.urls")),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),

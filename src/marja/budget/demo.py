@@ -150,19 +150,19 @@ def load_demo_budget() -> BudgetCycle | None:
             need_exponent=1.0,
             floor=150_000 * MILLION,
             cap_percent=40,
-            change_limit_percent=35,
+            change_limit_percent=30,
         ),
         actor=None,
     )
     save_scenario(
         cycle,
         ScenarioIn(
-            name_fa="تاپسیس با وزن آنتروپی و گام تغییر ۳۰٪",
-            name_en="TOPSIS, entropy, 30% pace",
+            name_fa="تاپسیس با وزن آمیخته و گام تغییر ۳۰٪",
+            name_en="TOPSIS, mixed weights, 30% pace",
             criteria=criteria,
             normalisation="vector",
             method="topsis",
-            weighting="entropy",
+            weighting="mix",
             basis="per_capita",
             pace_percent=30,
             floor=150_000 * MILLION,

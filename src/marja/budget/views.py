@@ -1,0 +1,322 @@
+"""Budget pages: cycles, scenarios (with their explanation, fairness and sensitivity),
+the comparison of scenarios, consultation, the council's session, projects.
+
+Tables take ``?format=csv|xlsx|json``. Every write goes through :mod:`.services`;
+a refusal is shown on the page and nothing is stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from marja.accounts.models import User
+from marja.budget import exports, selectors, services
+from marja.budget.display import binding_name, rules_text
+from marja.budget.forms import CommentForm, ConsultationForm, ScenarioForm, VoteForm
+from marja.budget.models import AllocationScenario, CouncilSession
+from marja.budget.problems import problem_text
+from marja.catalog.models import County
+from marja.common.downloads import FORMATS_OFFERED
+
+MAX_COMPARED = 6
+
+
+def _format(request: HttpRequest) -> str | None:
+    fmt = request.GET.get("format", "")
+    if fmt and fmt not in FORMATS_OFFERED:
+        raise Http404("format")
+    return fmt or None
+
+
+def _actor(request: HttpRequest) -> User:
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return request.user
+
+
+def cycle_list(request: HttpRequest) -> HttpResponse:
+    cycles = selectors.cycles_visible_to(request.user)
+    return render(request, "budget/cycle_list.html", {"cycles": cycles})
+
+
+def cycle_detail(request: HttpRequest, cycle: str) -> HttpResponse:
+    found = selectors.cycle_for(request.user, cycle)
+    final = selectors.final_of(found)
+    if _format(request) and final is not None:
+        return exports.final_download(final, _format(request) or "csv")
+    scenarios = list(selectors.scenarios_of(request.user, found))
+    context = {
+        "cycle": found,
+        "final": final,
+        "final_lines": exports.final_lines(final) if final else [],
+        "scenarios": [(s, problem_text(s.problem) if s.problem else "") for s in scenarios],
+        "sees_scenarios": selectors.sees_scenarios(request.user),
+        "can_manage": services.can_manage(request.user, found),
+        "open_session": selectors.open_session_of(found),
+        "execution": selectors.execution_of(found),
+        "counties": County.objects.order_by("name_fa"),
+        "formats": FORMATS_OFFERED,
+    }
+    return render(request, "budget/cycle_detail.html", context)
+
+
+def scenario_detail(request: HttpRequest, cycle: str, number: int) -> HttpResponse:
+    found = selectors.cycle_for(request.user, cycle)
+    scenario = selectors.scenario_for(request.user, found, number)
+    fmt = _format(request)
+    if fmt:
+        return exports.scenario_download(scenario, fmt)
+    actor = request.user if isinstance(request.user, User) else None
+    session = selectors.open_session_of(found)
+    seat = services.council_seat(request.user)
+    context = {
+        "cycle": found,
+        "scenario": scenario,
+        "problem": problem_text(scenario.problem) if scenario.problem else "",
+        "rules": rules_text(scenario),
+        "lines": [
+            (line, binding_name(line.row["binding"])) for line in selectors.county_lines(scenario)
+        ],
+        "weights": _weights(scenario),
+        "result": scenario.result,
+        "comments": selectors.comments_of(scenario)
+        if selectors.sees_scenarios(request.user)
+        else [],
+        "can_manage": services.can_manage(request.user, found),
+        "can_comment": actor is not None and services.can_comment(actor, scenario),
+        "can_run_sessions": services.can_run_sessions(request.user, found),
+        "session": session if session and session.scenario_id == scenario.pk else None,
+        "voted": session is not None
+        and actor is not None
+        and session.votes.filter(member=actor).exists(),
+        "seat": seat,
+        "sessions": selectors.sessions_of(scenario),
+        "consultation_form": ConsultationForm(prefix="consult"),
+        "comment_form": CommentForm(prefix="comment"),
+        "vote_form": VoteForm(prefix="vote"),
+        "formats": FORMATS_OFFERED,
+        "spread_percent": 100 * scenario.result.get("sensitivity", {}).get("spread", 0),
+        "chart": _chart(scenario),
+    }
+    return render(request, "budget/scenario_detail.html", context)
+
+
+def _chart(scenario: AllocationScenario) -> dict[str, Any]:
+    """This scenario's amounts and last year's, in billions of rials, by county."""
+    lines = sorted(selectors.county_lines(scenario), key=lambda line: -line.row["amount"])
+    series = [{"name": scenario.name, "values": [line.row["amount"] / 1e9 for line in lines]}]
+    if lines and lines[0].row.get("last_year") is not None:
+        series.append(
+            {
+                "name": _("last year's allocation"),
+                "values": [(line.row["last_year"] or 0) / 1e9 for line in lines],
+            }
+        )
+    return {"counties": [line.name for line in lines], "series": series, "unit": _("billion rials")}
+
+
+def _weights(scenario: AllocationScenario) -> list[dict[str, Any]]:
+    names = {c.code: c for c in scenario.criteria.all()}
+    rows = []
+    for weight in scenario.result.get("weights", []):
+        criterion = names.get(weight["criterion"])
+        rows.append(
+            weight
+            | {
+                "name": criterion.name_fa if criterion else weight["criterion"],
+                "direction": criterion.get_direction_display() if criterion else "",
+            }
+        )
+    return rows
+
+
+@login_required
+def scenario_edit(request: HttpRequest, cycle: str, number: int | None = None) -> HttpResponse:
+    """A new scenario, or changes to a draft; saved and computed at once."""
+    actor = _actor(request)
+    found = selectors.cycle_for(actor, cycle)
+    if not services.can_manage(actor, found):
+        raise PermissionDenied
+    scenario = selectors.scenario_for(actor, found, number) if number else None
+    if scenario is not None and not scenario.editable:
+        raise PermissionDenied
+    initial = (
+        ScenarioForm.initial_from(scenario)
+        if scenario
+        else {"normalisation": "min_max", "method": "weighted_sum"}
+    )
+    form = ScenarioForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                saved = services.save_scenario(
+                    found, form.to_terms(), actor=actor, scenario=scenario
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("The scenario was saved and computed."))
+                return redirect("budget:scenario", cycle=found.slug, number=saved.number)
+        status = 400
+    context = {"cycle": found, "scenario": scenario, "form": form}
+    return render(request, "budget/scenario_edit.html", context, status=status)
+
+
+def _act(
+    request: HttpRequest, cycle: str, number: int, action: Callable[[AllocationScenario, User], str]
+) -> HttpResponse:
+    """Run a POSTed action on a scenario; its refusal becomes an error message."""
+    actor = _actor(request)
+    found = selectors.cycle_for(actor, cycle)
+    scenario = selectors.scenario_for(actor, found, number)
+    try:
+        done = action(scenario, actor)
+    except ValidationError as exc:
+        for errors in exc.message_dict.values():
+            for error in errors:
+                messages.error(request, error)
+    else:
+        messages.success(request, done)
+    return redirect("budget:scenario", cycle=found.slug, number=scenario.number)
+
+
+@login_required
+@require_POST
+def scenario_compute(request: HttpRequest, cycle: str, number: int) -> HttpResponse:
+    if not services.can_manage(request.user, selectors.cycle_for(request.user, cycle)):
+        raise PermissionDenied
+
+    def run(scenario: AllocationScenario, actor: User) -> str:
+        services.compute_scenario(scenario, actor=actor)
+        return _("The scenario was computed again from the current data.")
+
+    return _act(request, cycle, number, run)
+
+
+@login_required
+@require_POST
+def scenario_consult(request: HttpRequest, cycle: str, number: int) -> HttpResponse:
+    if not services.can_manage(request.user, selectors.cycle_for(request.user, cycle)):
+        raise PermissionDenied
+
+    def run(scenario: AllocationScenario, actor: User) -> str:
+        form = ConsultationForm(request.POST, prefix="consult")
+        if not form.is_valid():
+            raise ValidationError({k: [str(e) for e in v] for k, v in form.errors.items()})
+        data = form.cleaned_data
+        services.open_consultation(scenario, data["groups"], data["closes_on"], actor=actor)
+        return _("The scenario is open for comments.")
+
+    return _act(request, cycle, number, run)
+
+
+@login_required
+@require_POST
+def scenario_comment(request: HttpRequest, cycle: str, number: int) -> HttpResponse:
+    found = selectors.cycle_for(request.user, cycle)
+    if not services.can_comment(request.user, selectors.scenario_for(request.user, found, number)):
+        raise PermissionDenied
+
+    def run(scenario: AllocationScenario, actor: User) -> str:
+        form = CommentForm(request.POST, prefix="comment")
+        if not form.is_valid():
+            raise ValidationError({k: [str(e) for e in v] for k, v in form.errors.items()})
+        services.add_comment(
+            scenario, form.cleaned_data["text"], actor=actor, county=form.cleaned_data["county"]
+        )
+        return _("Your comment was recorded.")
+
+    return _act(request, cycle, number, run)
+
+
+@login_required
+@require_POST
+def session_open(request: HttpRequest, cycle: str, number: int) -> HttpResponse:
+    if not services.can_run_sessions(request.user, selectors.cycle_for(request.user, cycle)):
+        raise PermissionDenied
+
+    def run(scenario: AllocationScenario, actor: User) -> str:
+        services.open_session(scenario, actor=actor)
+        return _("The council session is open for votes.")
+
+    return _act(request, cycle, number, run)
+
+
+def _session_of(scenario: AllocationScenario) -> CouncilSession:
+    session = selectors.open_session_of(scenario.cycle)
+    if session is None or session.scenario_id != scenario.pk:
+        raise ValidationError({"session": _("No council session on this scenario is open.")})
+    return session
+
+
+@login_required
+@require_POST
+def session_vote(request: HttpRequest, cycle: str, number: int) -> HttpResponse:
+    seat = services.council_seat(request.user)
+    if seat is None or not seat.votes:
+        raise PermissionDenied
+
+    def run(scenario: AllocationScenario, actor: User) -> str:
+        form = VoteForm(request.POST, prefix="vote")
+        if not form.is_valid():
+            raise ValidationError({"choice": _("A vote is for, against, or abstain.")})
+        services.cast_vote(_session_of(scenario), form.cleaned_data["choice"], actor=actor)
+        return _("Your vote was recorded.")
+
+    return _act(request, cycle, number, run)
+
+
+@login_required
+@require_POST
+def session_close(request: HttpRequest, cycle: str, number: int) -> HttpResponse:
+    if not services.can_run_sessions(request.user, selectors.cycle_for(request.user, cycle)):
+        raise PermissionDenied
+
+    def run(scenario: AllocationScenario, actor: User) -> str:
+        closed = services.close_session(_session_of(scenario), actor=actor)
+        return _("The session was closed: %(outcome)s.") % {"outcome": closed.get_outcome_display()}
+
+    return _act(request, cycle, number, run)
+
+
+def compare(request: HttpRequest, cycle: str) -> HttpResponse:
+    found = selectors.cycle_for(request.user, cycle)
+    asked = [int(n) for n in request.GET.getlist("s") if n.isdigit()][:MAX_COMPARED]
+    scenarios = list(selectors.scenarios_of(request.user, found))
+    chosen = [s for s in scenarios if s.number in asked] or scenarios[:MAX_COMPARED]
+    comparison = selectors.compare(chosen)
+    fmt = _format(request)
+    if fmt:
+        return exports.comparison_download(found, comparison, fmt)
+    context = {
+        "cycle": found,
+        "comparison": comparison,
+        "scenarios": scenarios,
+        "chosen": [s.number for s in comparison.scenarios],
+        "formats": FORMATS_OFFERED,
+        "extra": "&".join(f"s={s.number}" for s in comparison.scenarios),
+    }
+    return render(request, "budget/compare.html", context)
+
+
+def county_projects(request: HttpRequest, cycle: str, county: str) -> HttpResponse:
+    found = selectors.cycle_for(request.user, cycle)
+    place = County.objects.filter(code=county).first()
+    if place is None:
+        raise Http404("county")
+    funded = selectors.county_projects(found, place)
+    if funded.basis == "scenario" and not selectors.sees_scenarios(request.user):
+        raise Http404("projects")
+    context = {"cycle": found, "county": place, "funded": funded}
+    return render(request, "budget/county_projects.html", context)
