@@ -2,7 +2,8 @@
 the pages and the API show.
 
 Scenarios, comments and council sessions are for government users (members of an
-organisation); a cycle's final allocation is public, as is its published dataset.
+organisation), council members and stakeholders; a cycle's final allocation is public,
+as is its published dataset.
 """
 
 from __future__ import annotations
@@ -13,15 +14,17 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from marja.accounts.selectors import AnyUser, is_government_user
+from marja.accounts.selectors import AnyUser, as_user, is_government_user
 from marja.budget.figures import read_figures
 from marja.budget.models import (
     AllocationScenario,
     BudgetCycle,
     Comment,
+    CouncilMember,
     CouncilSession,
     FinalAllocation,
     Project,
+    Stakeholder,
 )
 from marja.catalog.models import County
 from marja.core.allocation import AllocationError
@@ -31,7 +34,16 @@ from marja.query.selectors import county_aliases, county_names
 
 
 def sees_scenarios(user: AnyUser) -> bool:
-    return is_government_user(user)
+    """Agency staff, council members and stakeholders (an MP need not be agency staff)."""
+    if is_government_user(user):
+        return True
+    member = as_user(user)
+    if member is None:
+        return False
+    return (
+        CouncilMember.objects.filter(user=member, active=True).exists()
+        or Stakeholder.objects.filter(user=member).exists()
+    )
 
 
 def cycles_visible_to(user: AnyUser) -> QuerySet[BudgetCycle]:
