@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
-from django.utils.functional import Promise
+from django.utils.functional import Promise, lazy
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from marja.core.text import to_persian_digits
 
@@ -96,3 +101,32 @@ def error_response(request: HttpRequest | None, error: ApiError) -> HttpResponse
     for name, value in error.headers.items():
         response[name] = value
     return response
+
+
+def _problems_text(exc: ValidationError) -> str:
+    """Each field's problems, in the active language (Persian digits in Persian)."""
+    text = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
+    return to_persian_digits(text) if get_language() == "fa" else text
+
+
+def invalid_request(exc: ValidationError) -> ApiError:
+    """A service's refusal (``ValidationError`` by field) as ``400 invalid_request``,
+    the fields named one by one."""
+    # Lazy: the error body renders it once in Persian and once in English.
+    problems = lazy(_problems_text, str)(exc)
+    return ApiError(
+        400,
+        "invalid_request",
+        _("The request is not valid: %(problems)s"),
+        problems=problems,
+        fields=sorted(exc.message_dict),
+    )
+
+
+@contextmanager
+def refused_as_invalid() -> Iterator[None]:
+    """A service's refusal (``ValidationError`` by field) as ``400 invalid_request``."""
+    try:
+        yield
+    except ValidationError as exc:
+        raise invalid_request(exc) from None

@@ -8,23 +8,18 @@ caller may not read. Numbers are plain JSON numbers; years are Jalali years.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.functional import lazy
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
 
 from marja.accounts.models import User
 from marja.api.auth import caller, require_scope
-from marja.api.errors import ApiError
+from marja.api.errors import ApiError, invalid_request, refused_as_invalid
 from marja.api.schemas import api_url, errors
 from marja.catalog.models import County
-from marja.core.text import to_persian_digits
 from marja.indicators import exports, services
 from marja.indicators.display import definition_text
 from marja.indicators.models import Factor, Indicator, Plan, Target
@@ -444,33 +439,6 @@ def _manager(request: HttpRequest, plan: str, code: str) -> tuple[User, Indicato
     return user, found
 
 
-def _problems_text(exc: ValidationError) -> str:
-    """Each field's problems, in the active language (Persian digits in Persian)."""
-    text = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
-    return to_persian_digits(text) if get_language() == "fa" else text
-
-
-def _invalid(exc: ValidationError) -> ApiError:
-    # Lazy: the error body renders it once in Persian and once in English.
-    problems = lazy(_problems_text, str)(exc)
-    return ApiError(
-        400,
-        "invalid_request",
-        _("The request is not valid: %(problems)s"),
-        problems=problems,
-        fields=sorted(exc.message_dict),
-    )
-
-
-@contextmanager
-def _refused_as_invalid() -> Iterator[None]:
-    """A service's refusal (``ValidationError`` by field) as ``400 invalid_request``."""
-    try:
-        yield
-    except ValidationError as exc:
-        raise _invalid(exc) from None
-
-
 def _factor_out(factor: Factor) -> FactorOut:
     return FactorOut(
         id=factor.pk,
@@ -491,7 +459,7 @@ def _factor_out(factor: Factor) -> FactorOut:
 )
 def set_target(request: HttpRequest, plan: str, code: str, body: TargetIn) -> Status[Any]:
     user, found = _manager(request, plan, code)
-    with _refused_as_invalid():
+    with refused_as_invalid():
         target = services.set_target(found, services.TargetIn(**body.dict()), actor=user)
     return Status(201, _target_out(target))
 
@@ -504,7 +472,7 @@ def set_target(request: HttpRequest, plan: str, code: str, body: TargetIn) -> St
 )
 def enter_actual(request: HttpRequest, plan: str, code: str, body: ActualIn) -> Status[Any]:
     user, found = _manager(request, plan, code)
-    with _refused_as_invalid():
+    with refused_as_invalid():
         services.enter_actual(found, services.ActualIn(**body.dict()), actor=user)
     county = County.objects.filter(code=body.county).first() if body.county else None
     refreshed = with_figures(Indicator.objects.filter(pk=found.pk)).get()
@@ -526,7 +494,9 @@ def add_factor(request: HttpRequest, plan: str, code: str, body: FactorIn) -> St
     if body.responsible:
         responsible = Organisation.objects.filter(slug=body.responsible).first()
         if responsible is None:
-            raise _invalid(ValidationError({"responsible": [_("There is no such organisation.")]}))
+            raise invalid_request(
+                ValidationError({"responsible": [_("There is no such organisation.")]})
+            )
     terms = services.FactorIn(
         year=body.year,
         kind=body.kind,
@@ -535,6 +505,6 @@ def add_factor(request: HttpRequest, plan: str, code: str, body: FactorIn) -> St
         evidence=body.evidence,
         responsible=responsible,
     )
-    with _refused_as_invalid():
+    with refused_as_invalid():
         factor = services.add_factor(found, terms, actor=user)
     return Status(201, _factor_out(factor))
