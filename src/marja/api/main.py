@@ -14,6 +14,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
 from marja.api.auth import API_AUTH
+from marja.api.budget import router as budget_router
 from marja.api.catalog import router as catalog_router
 from marja.api.errors import ApiError, error_response
 from marja.api.indicators import router as indicators_router
@@ -49,6 +50,7 @@ api.add_router("/", search_router)
 api.add_router("/", publishing_router)
 api.add_router("/", ledger_router)
 api.add_router("/", indicators_router)
+api.add_router("/", budget_router)
 
 
 @api.exception_handler(ApiError)

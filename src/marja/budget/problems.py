@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from marja.common.display import digits, rials
+from marja.common.display import digits, figure, rials
 
 MESSAGES: dict[str, Promise] = {
     "no_criteria": _("The scenario has no criteria yet: add at least one measure of need."),
@@ -82,6 +82,15 @@ MESSAGES: dict[str, Promise] = {
 }
 
 FALLBACK = _("The scenario cannot be computed (%(code)s).")
+#: Refusals whose figures are amounts of money, shown in (billions of) rials.
+MONEY = frozenset(
+    {
+        "lower_bounds_above_total",
+        "upper_bounds_below_total",
+        "base_above_total",
+        "total_not_positive",
+    }
+)
 
 
 def problem_message(code: str) -> Promise:
@@ -90,14 +99,22 @@ def problem_message(code: str) -> Promise:
 
 def problem_params(code: str, params: dict[str, Any]) -> dict[str, Any]:
     """Params as the sentences show them: lists joined, amounts grouped, conflicts told."""
+    from marja.query.selectors import county_names
+
+    names = county_names() if {"areas", "conflicts"} & set(params) else {}
     shown: dict[str, Any] = {"code": code}
     for key, value in params.items():
         if key == "conflicts" and isinstance(value, list):
             shown[key] = "; ".join(
-                f"{c['area']}: {rials(c['lower'])} > {rials(c['upper'])}" for c in value
+                f"{names.get(c['area'], c['area'])}: {rials(c['lower'])} > {rials(c['upper'])}"
+                for c in value
             )
-        elif key in {"total", "needed", "allowed", "base"} and isinstance(value, int | float):
+        elif key == "areas" and isinstance(value, list):
+            shown[key] = "، ".join(names.get(str(v), str(v)) for v in value)
+        elif code in MONEY and key in {"total", "needed", "allowed", "base"}:
             shown[key] = rials(value)
+        elif isinstance(value, float):
+            shown[key] = figure(value, 6)
         elif isinstance(value, list):
             shown[key] = "، ".join(str(v) for v in value)
         else:
