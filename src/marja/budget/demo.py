@@ -11,8 +11,6 @@ stakeholders are demo accounts. The figures are demo figures, not the province's
 
 from __future__ import annotations
 
-from django.db import transaction
-
 from marja.accounts.models import Organisation, User
 from marja.budget.models import (
     AllocationScenario,
@@ -28,7 +26,10 @@ from marja.budget.services import (
     ProjectIn,
     ScenarioIn,
     add_project,
+    cast_vote,
+    close_session,
     create_cycle,
+    open_session,
     save_scenario,
 )
 from marja.catalog.models import County, Dataset
@@ -70,18 +71,26 @@ def _user(username: str) -> User:
     return user
 
 
-def _latest_year(code: str) -> int | None:
-    years = Actual.objects.filter(
-        indicator__plan__slug=PLAN, indicator__code=code, county__isnull=False, value__isnull=False
-    ).values_list("year", flat=True)
-    return max(years, default=None)
+def _year_before(code: str, cycle_year: int) -> int | None:
+    """The latest year with county values before the cycle's (the needs it is decided
+    on), or the earliest there is when none is before."""
+    years = set(
+        Actual.objects.filter(
+            indicator__plan__slug=PLAN,
+            indicator__code=code,
+            county__isnull=False,
+            value__isnull=False,
+        ).values_list("year", flat=True)
+    )
+    before = [y for y in years if y < cycle_year]
+    return max(before) if before else min(years, default=None)
 
 
-def _criteria() -> list[CriterionIn]:
+def _criteria(cycle_year: int) -> list[CriterionIn]:
     found = []
     for indicator_code, code, direction, weight in CRITERIA:
         indicator = Indicator.objects.filter(plan__slug=PLAN, code=indicator_code).first()
-        year = _latest_year(indicator_code)
+        year = _year_before(indicator_code, cycle_year)
         if indicator is None or year is None:
             continue
         found.append(
@@ -97,7 +106,6 @@ def _criteria() -> list[CriterionIn]:
     return [CriterionIn(**{**c.__dict__, "weight": (c.weight or 0) / total}) for c in found]
 
 
-@transaction.atomic
 def load_demo_budget() -> BudgetCycle | None:
     """Create the demo cycle, council and scenarios (once); None without demo data."""
     existing = BudgetCycle.objects.filter(slug=CYCLE).first()
@@ -106,9 +114,17 @@ def load_demo_budget() -> BudgetCycle | None:
     credits = Dataset.objects.filter(slug="capital-credits-by-county").first()
     census = Dataset.objects.filter(slug="county-population-1395").first()
     owner = Organisation.objects.filter(slug="mpo").first()
-    criteria = _criteria()
+    criteria = _criteria(1403)
     if credits is None or census is None or owner is None or len(criteria) < 2:
         return None
+    _council()
+    _decided_1402(owner, credits, census)
+    cycle = _cycle_1403(owner, credits, census, criteria)
+    _demo_projects(cycle)
+    return cycle
+
+
+def _council() -> None:
     for username, role, title in COUNCIL:
         CouncilMember.objects.get_or_create(
             user=_user(username), defaults={"role": role, "title_fa": title}
@@ -119,6 +135,11 @@ def load_demo_budget() -> BudgetCycle | None:
             group=group,
             defaults={"county": County.objects.filter(code=county).first() if county else None},
         )
+
+
+def _cycle_1403(
+    owner: Organisation, credits: Dataset, census: Dataset, criteria: list[CriterionIn]
+) -> BudgetCycle:
     cycle = create_cycle(
         CycleIn(
             slug=CYCLE,
@@ -170,8 +191,134 @@ def load_demo_budget() -> BudgetCycle | None:
         ),
         actor=None,
     )
-    _demo_projects(cycle)
     return cycle
+
+
+def _decided_1402(owner: Organisation, credits: Dataset, census: Dataset) -> None:
+    """Last year's cycle, decided by the council and published; its spending is the
+    credits actually released in 1402, and the plan's indicator 5.3 (released against
+    adopted) is computed from the two."""
+    approved = sum(_credits_by_county(credits, "approved", 1402).values())
+    cycle = create_cycle(
+        CycleIn(
+            slug="capital-1402",
+            year=1402,
+            programme_fa="تملک دارایی‌های سرمایه‌ای استانی",
+            programme_en="Provincial capital assets",
+            total=round(approved),
+            owner=owner,
+            description_fa="دورهٔ تصمیم‌گرفته‌شدهٔ سال گذشته، با هزینه‌کرد واقعی.",
+            last_year=FiguresIn(
+                dataset=credits,
+                measure="sum:approved",
+                county_column="county",
+                year_column="year",
+                year=1401,
+                scale=MILLION,
+            ),
+            population=FiguresIn(dataset=census, measure="sum:population", county_column="county"),
+            spending=FiguresIn(
+                dataset=credits,
+                measure="sum:allocated",
+                county_column="county",
+                year_column="year",
+                year=1402,
+                scale=MILLION,
+            ),
+        ),
+        actor=None,
+    )
+    scenario = save_scenario(
+        cycle,
+        ScenarioIn(
+            name_fa="سرانهٔ تعدیل‌شده با نیاز، گام ۵۰٪",
+            name_en="Per capita by need, 50% pace",
+            criteria=_criteria(1402),
+            basis="per_capita",
+            pace_percent=50,
+            floor=100_000 * MILLION,
+            cap_percent=45,
+        ),
+        actor=None,
+    )
+    if scenario.problem:
+        return
+    chair = User.objects.get(username="admin")
+    session = open_session(scenario, actor=chair)
+    votes = {
+        "admin": "for",
+        "mpo.editor": "for",
+        "council.health": "for",
+        "council.roads": "for",
+        "council.water": "abstain",
+        "council.education": "against",
+    }
+    for username, choice in votes.items():
+        cast_vote(session, choice, actor=User.objects.get(username=username))
+    close_session(session, actor=chair)
+    _execution_indicator()
+
+
+def _credits_by_county(credits: Dataset, column: str, year: int) -> dict[str, float]:
+    from marja.budget.figures import read_figures
+    from marja.budget.models import CountyFigures
+    from marja.core.query import connect
+    from marja.query.selectors import county_aliases
+
+    spec = CountyFigures(
+        dataset=credits,
+        measure=f"sum:{column}",
+        county_column="county",
+        year_column="year",
+        year=year,
+        scale=MILLION,
+    )
+    con = connect()
+    try:
+        found = read_figures(spec, con=con, aliases=county_aliases(), label=column)
+    finally:
+        con.close()
+    return found.values
+
+
+def _execution_indicator() -> None:
+    """Indicator 5.3 of the demo plan: credits released per county against the amounts
+    the council adopted for 1402 (the published final allocation), in percent."""
+    from marja.indicators.computation import recompute
+    from marja.indicators.models import Goal, Plan
+
+    plan = Plan.objects.filter(slug=PLAN).first()
+    final = Dataset.objects.filter(slug="budget-capital-1402").first()
+    credits = Dataset.objects.filter(slug="capital-credits-by-county").first()
+    goal = Goal.objects.filter(plan=plan, code="5").first()
+    owner = Organisation.objects.filter(slug="mpo").first()
+    if plan is None or final is None or credits is None or goal is None or owner is None:
+        return
+    indicator, _created = Indicator.objects.update_or_create(
+        plan=plan,
+        code="5.3",
+        defaults={
+            "goal": goal,
+            "name_fa": "تحقق تخصیص اعتبارات مصوب شورا",
+            "name_en": "Credits released against the council's allocation",
+            "unit": "درصد",
+            "owner": owner,
+            "direction": Indicator.Direction.HIGHER,
+            "baseline_year": 1402,
+            "origin": Indicator.Origin.DATASET,
+            "dataset": credits,
+            "measure": "sum:allocated",
+            "period_column": "year",
+            "county_column": "county",
+            "denominator_dataset": final,
+            "denominator_measure": "sum:amount_rials",
+            "denominator_period_column": "year",
+            "denominator_county_column": "county",
+            "scale": 100 * MILLION,
+            "description_fa": "اعتبار تخصیص‌یافتهٔ هر شهرستان به مبلغ مصوب شورا در تخصیص نهایی.",
+        },
+    )
+    recompute(indicator)
 
 
 def _demo_projects(cycle: BudgetCycle) -> None:

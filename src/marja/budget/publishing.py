@@ -15,19 +15,44 @@ import tempfile
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
 from marja.budget.models import FinalAllocation
 from marja.catalog.models import Dataset, Licence, Theme
 from marja.catalog.services import DatasetIn, create_dataset
+from marja.core.schema import Field, FieldType, Schema
 from marja.ingest.models import Publication
-from marja.ingest.services import request_publication, upload_from_path
+from marja.ingest.services import request_publication, update_schema, upload_from_path
 from marja.ledger.services import record
 
 log = logging.getLogger(__name__)
 
 THEME, LICENCE = "planning-budget", "cc-by-4.0"
 HEADERS = ["year", "county", "amount_rials", "need_score", "need_rank", "decided_by"]
+_LABELS = [
+    (FieldType.INTEGER, _("year"), ""),
+    (FieldType.COUNTY, _("county"), ""),
+    (FieldType.INTEGER, _("amount (rials)"), "ریال"),
+    (FieldType.NUMBER, _("need score"), ""),
+    (FieldType.INTEGER, _("need rank"), ""),
+    (FieldType.STRING, _("decided by"), ""),
+]
+
+
+def final_schema() -> Schema:
+    """The published table's declared schema: typed, labelled in both languages, one
+    row per year and county."""
+    fields = []
+    for name, (kind, label, unit) in zip(HEADERS, _LABELS, strict=True):
+        with override("fa"):
+            persian = str(label)
+        with override("en"):
+            english = str(label)
+        fields.append(
+            Field(name, kind, label_fa=persian, label_en=english, unit=unit, required=True)
+        )
+    return Schema(tuple(fields), primary_key=("year", "county"))
 
 
 def dataset_slug(final: FinalAllocation) -> str:
@@ -62,6 +87,8 @@ def publish_final(final: FinalAllocation) -> Publication | None:
             ),
             actor=None,
         )
+        with transaction.atomic():
+            update_schema(dataset, final_schema(), actor=None)
     with tempfile.TemporaryDirectory(prefix="marja-final-") as folder:
         path = Path(folder) / f"{dataset.slug}.csv"
         with path.open("w", encoding="utf-8", newline="") as out:

@@ -228,6 +228,11 @@ class Execution:
     def total_spent(self) -> float:
         return sum(line.spent or 0 for line in self.lines)
 
+    @property
+    def share(self) -> float | None:
+        allocated = sum(line.allocated for line in self.lines)
+        return 100 * self.total_spent / allocated if allocated else None
+
 
 def execution_of(cycle: BudgetCycle) -> Execution | None:
     """Actual spending per county against the final allocation (None before either)."""
@@ -249,6 +254,6 @@ def execution_of(cycle: BudgetCycle) -> Execution | None:
             r["amount"],
             found.values.get(r["county"]),
         )
-        for r in final.amounts
+        for r in sorted(final.amounts, key=lambda r: -r["amount"])
     ]
     return Execution(lines, {}, found.sources)

@@ -54,6 +54,7 @@ def cycle_detail(request: HttpRequest, cycle: str) -> HttpResponse:
     if _format(request) and final is not None:
         return exports.final_download(final, _format(request) or "csv")
     scenarios = list(selectors.scenarios_of(request.user, found))
+    execution = selectors.execution_of(found)
     context = {
         "cycle": found,
         "final": final,
@@ -62,7 +63,10 @@ def cycle_detail(request: HttpRequest, cycle: str) -> HttpResponse:
         "sees_scenarios": selectors.sees_scenarios(request.user),
         "can_manage": services.can_manage(request.user, found),
         "open_session": selectors.open_session_of(found),
-        "execution": selectors.execution_of(found),
+        "execution": execution,
+        "execution_problem": problem_text(execution.problem)
+        if execution and execution.problem
+        else "",
         "counties": County.objects.order_by("name_fa"),
         "formats": FORMATS_OFFERED,
     }
