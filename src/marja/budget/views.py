@@ -303,10 +303,19 @@ def compare(request: HttpRequest, cycle: str) -> HttpResponse:
     fmt = _format(request)
     if fmt:
         return exports.comparison_download(found, comparison, fmt)
+    chart = {
+        "counties": [row["name"] for row in comparison.rows],
+        "series": [
+            {"name": s.name, "values": [row["amounts"][i] / 1e9 for row in comparison.rows]}
+            for i, s in enumerate(comparison.scenarios)
+        ],
+        "unit": _("billion rials"),
+    }
     context = {
         "cycle": found,
         "comparison": comparison,
         "scenarios": scenarios,
+        "chart": chart,
         "chosen": [s.number for s in comparison.scenarios],
         "formats": FORMATS_OFFERED,
         "extra": "&".join(f"s={s.number}" for s in comparison.scenarios),

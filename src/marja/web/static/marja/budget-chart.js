@@ -7,6 +7,7 @@
   var canvas = document.getElementById("budget-chart");
   if (!source || !canvas || typeof Chart === "undefined") { return; }
   var data = JSON.parse(source.textContent);
+  if (!data || !data.series) { return; }
   var rtl = document.documentElement.dir === "rtl";
   var locale = document.documentElement.lang === "en" ? "en-US" : "fa-IR";
   var numbers = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
