@@ -58,9 +58,14 @@ def _load_demo_and_report(*, with_data: bool = True) -> None:
         click.echo(f"demo data published through the pipeline: {published} new versions")
     plan = load_demo_plan()
     click.echo(f"demo plan loaded: {plan.name_fa}, {plan.indicators.count()} indicators")
-    from marja.budget.demo import load_demo_budget
+    from marja.budget.demo import load_demo_budget, write_council_credentials
 
     cycle = load_demo_budget()
+    council = settings.DATA_DIR / "demo-council-credentials.txt"
+    if write_council_credentials(council):
+        click.echo(
+            f"demo council and stakeholder accounts created; their passwords are in {council}"
+        )
     if cycle is not None:
         click.echo(
             f"demo budget loaded: {cycle.programme_fa} {cycle.year}, "

@@ -11,6 +11,10 @@ stakeholders are demo accounts. The figures are demo figures, not the province's
 
 from __future__ import annotations
 
+import os
+import secrets
+from pathlib import Path
+
 from marja.accounts.models import Organisation, User
 from marja.budget.models import (
     AllocationScenario,
@@ -63,12 +67,37 @@ STAKEHOLDERS = [
 ]
 
 
-def _user(username: str) -> User:
+#: Passwords of the demo's council members and stakeholders made in this run.
+_created: dict[str, str] = {}
+
+
+def _user(username: str, title: str = "") -> User:
+    """A demo account (a new one gets a random password, written to a private file)."""
     user, created = User.objects.get_or_create(username=username)
     if created:
-        user.set_unusable_password()
+        password = secrets.token_urlsafe(16)
+        user.set_password(password)
+        user.first_name = title
         user.save()
+        _created[username] = password
     return user
+
+
+def write_council_credentials(path: Path) -> int:
+    """Append the new council and stakeholder accounts' passwords to ``path`` (0600)."""
+    if not _created:
+        return 0
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(fd, "a", encoding="utf-8") as handle:
+        for username, password in _created.items():
+            seat = CouncilMember.objects.filter(user__username=username).first()
+            groups = Stakeholder.objects.filter(user__username=username)
+            roles = [seat.role] if seat else []
+            roles += [g.group for g in groups]
+            handle.write(f"{username}\t{password}\t{', '.join(roles)}\n")
+    count = len(_created)
+    _created.clear()
+    return count
 
 
 def _year_before(code: str, cycle_year: int) -> int | None:
@@ -127,7 +156,7 @@ def load_demo_budget() -> BudgetCycle | None:
 def _council() -> None:
     for username, role, title in COUNCIL:
         CouncilMember.objects.get_or_create(
-            user=_user(username), defaults={"role": role, "title_fa": title}
+            user=_user(username, title), defaults={"role": role, "title_fa": title}
         )
     for username, group, county in STAKEHOLDERS:
         Stakeholder.objects.get_or_create(

@@ -69,6 +69,17 @@ PROBLEMS = {
         "Version %(version)s of «%(dataset)s» says %(field)s is %(stored)s, but ledger "
         "entry %(sequence)s recorded %(recorded)s."
     ),
+    "final_allocation_changed": _(
+        "The final allocation of budget cycle «%(cycle)s» was changed after its adoption: "
+        "its amounts or result no longer match its digest."
+    ),
+    "final_allocation_unrecorded": _(
+        "The final allocation of budget cycle «%(cycle)s» has no adoption entry in the ledger."
+    ),
+    "final_allocation_mismatch": _(
+        "The final allocation of budget cycle «%(cycle)s» has digest %(stored)s, but ledger "
+        "entry %(sequence)s recorded %(recorded)s."
+    ),
 }
 
 PARTS = {"payload": _("details"), "fields": _("fields (time, actor, action or object)")}
