@@ -1,5 +1,6 @@
 """Forms of the budget pages: a scenario (criteria picked from the plan's indicators
-that have county values), consultation, comments and votes. Numbers take Persian or
+that have county values, or aggregates of datasets by county), consultation, comments
+and votes. Numbers take Persian or
 Latin digits; amounts are whole rials."""
 
 from __future__ import annotations
@@ -7,11 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext_lazy as _
 
+from marja.accounts.selectors import AnyUser
 from marja.budget.models import AllocationScenario, Criterion, StakeholderGroup, Vote
 from marja.budget.services import CriterionIn, FiguresIn, ScenarioIn
-from marja.catalog.models import County
+from marja.catalog.models import County, Dataset
+from marja.catalog.selectors import datasets_visible_to
 from marja.common.forms import JalaliDateField, NormalizedCharField, PersianFloatField
 from marja.indicators.models import Actual, Indicator
 
@@ -25,6 +29,10 @@ def indicator_choices() -> list[tuple[Indicator, int]]:
         latest[indicator_id] = max(year, latest.get(indicator_id, 0))
     found = Indicator.objects.filter(pk__in=latest).select_related("plan").order_by("plan", "code")
     return [(i, latest[i.pk]) for i in found]
+
+
+#: Empty rows offered for criteria from datasets (editing a scenario adds one more).
+DATASET_ROWS = 3
 
 
 def _rials(label: Any) -> PersianFloatField:
@@ -56,9 +64,16 @@ class ScenarioForm(forms.Form):
     )
     pace_percent = PersianFloatField(label=_("pace of change (%)"), required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        user: AnyUser | None = None,
+        dataset_rows: int = DATASET_ROWS,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.main_fields = [self[name] for name in self.base_fields]
+        self._add_dataset_rows(user, dataset_rows)
         self.indicators = indicator_choices()
         self.criterion_rows: list[dict[str, Any]] = []
         for indicator, year in self.indicators:
@@ -84,13 +99,83 @@ class ScenarioForm(forms.Form):
                 }
             )
 
+    def _add_dataset_rows(self, user: AnyUser | None, count: int) -> None:
+        """Rows for criteria computed from a dataset: an aggregate by its county column."""
+        datasets = datasets_visible_to(user or AnonymousUser()).exclude(
+            access=Dataset.Access.RESTRICTED
+        )
+        self.dataset_rows: list[dict[str, Any]] = []
+        for n in range(count):
+            key = f"d{n}"
+            self.fields[f"{key}_dataset"] = forms.ModelChoiceField(
+                queryset=datasets.order_by("title_fa"),
+                to_field_name="slug",
+                required=False,
+                label=_("dataset"),
+            )
+            self.fields[f"{key}_name"] = NormalizedCharField(
+                required=False, max_length=200, label=_("name (Persian)")
+            )
+            self.fields[f"{key}_measure"] = forms.CharField(
+                required=False,
+                max_length=120,
+                label=_("measure"),
+                widget=forms.TextInput(attrs={"placeholder": "sum:population", "dir": "ltr"}),
+            )
+            for name, label in (
+                ("county_column", _("county column")),
+                ("year_column", _("year column")),
+            ):
+                self.fields[f"{key}_{name}"] = forms.CharField(
+                    required=False,
+                    max_length=63,
+                    label=label,
+                    widget=forms.TextInput(attrs={"dir": "ltr"}),
+                )
+            self.fields[f"{key}_year"] = PersianFloatField(required=False, label=_("year"))
+            self.fields[f"{key}_zero"] = forms.BooleanField(
+                required=False, label=_("a county without rows has zero")
+            )
+            self.fields[f"{key}_direction"] = forms.ChoiceField(
+                choices=Criterion.Direction.choices, required=False, label=_("direction")
+            )
+            self.fields[f"{key}_weight"] = PersianFloatField(required=False, label=_("weight"))
+            names = (
+                "dataset",
+                "name",
+                "measure",
+                "county_column",
+                "year_column",
+                "year",
+                "zero",
+                "direction",
+                "weight",
+            )
+            self.dataset_rows.append({name: self[f"{key}_{name}"] for name in names})
+
     @classmethod
     def initial_from(cls, scenario: AllocationScenario) -> dict[str, Any]:
         initial: dict[str, Any] = {
             name: getattr(scenario, name) for name in cls.base_fields if hasattr(scenario, name)
         }
-        for criterion in scenario.criteria.select_related("figures"):
-            indicator_id = criterion.figures.indicator_id
+        rows = 0
+        for criterion in scenario.criteria.select_related("figures__dataset"):
+            figures = criterion.figures
+            indicator_id = figures.indicator_id
+            if figures.dataset is not None:
+                key = f"d{rows}"
+                rows += 1
+                initial |= {
+                    f"{key}_dataset": figures.dataset.slug,
+                    f"{key}_name": criterion.name_fa,
+                    f"{key}_measure": figures.measure,
+                    f"{key}_county_column": figures.county_column,
+                    f"{key}_year_column": figures.year_column,
+                    f"{key}_year": figures.year,
+                    f"{key}_zero": figures.absent_is_zero,
+                    f"{key}_direction": criterion.direction,
+                    f"{key}_weight": criterion.weight,
+                }
             if indicator_id is not None:
                 key = f"i{indicator_id}"
                 initial |= {
@@ -102,8 +187,22 @@ class ScenarioForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not any(data.get(f"i{i.pk}_use") for i, _year in self.indicators):
-            raise forms.ValidationError(_("Choose at least one indicator as a criterion."))
+        for n in range(len(self.dataset_rows)):
+            if data.get(f"d{n}_dataset") and not (
+                data.get(f"d{n}_measure") and data.get(f"d{n}_county_column")
+            ):
+                self.add_error(
+                    f"d{n}_measure",
+                    _(
+                        "A dataset criterion needs a measure "
+                        "(e.g. sum:population) and its county column."
+                    ),
+                )
+        used = any(data.get(f"i{i.pk}_use") for i, _year in self.indicators)
+        if not used and not any(data.get(f"d{n}_dataset") for n in range(len(self.dataset_rows))):
+            raise forms.ValidationError(
+                _("Choose at least one indicator or dataset as a criterion.")
+            )
         return data
 
     def to_terms(self) -> ScenarioIn:
@@ -119,6 +218,27 @@ class ScenarioForm(forms.Form):
             for indicator, year in self.indicators
             if data.get(f"i{indicator.pk}_use")
         ]
+        for n in range(len(self.dataset_rows)):
+            dataset = data.get(f"d{n}_dataset")
+            if dataset is None:
+                continue
+            year = data.get(f"d{n}_year")
+            criteria.append(
+                CriterionIn(
+                    code=f"d{n + 1}",
+                    name_fa=data.get(f"d{n}_name") or dataset.title_fa,
+                    direction=data.get(f"d{n}_direction") or Criterion.Direction.HIGHER,
+                    weight=data.get(f"d{n}_weight"),
+                    figures=FiguresIn(
+                        dataset=dataset,
+                        measure=data[f"d{n}_measure"].strip(),
+                        county_column=data[f"d{n}_county_column"].strip(),
+                        year_column=(data.get(f"d{n}_year_column") or "").strip(),
+                        year=None if year is None else round(year),
+                        absent_is_zero=bool(data.get(f"d{n}_zero")),
+                    ),
+                )
+            )
 
         def number(name: str, default: float | None) -> float | None:
             value = data.get(name)

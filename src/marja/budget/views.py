@@ -21,7 +21,13 @@ from django.views.decorators.http import require_POST
 from marja.accounts.models import User
 from marja.budget import exports, selectors, services
 from marja.budget.display import binding_name, rules_text
-from marja.budget.forms import CommentForm, ConsultationForm, ScenarioForm, VoteForm
+from marja.budget.forms import (
+    DATASET_ROWS,
+    CommentForm,
+    ConsultationForm,
+    ScenarioForm,
+    VoteForm,
+)
 from marja.budget.models import AllocationScenario, CouncilSession
 from marja.budget.problems import problem_text
 from marja.catalog.models import County
@@ -158,7 +164,9 @@ def scenario_edit(request: HttpRequest, cycle: str, number: int | None = None) -
         if scenario
         else {"normalisation": "min_max", "method": "weighted_sum"}
     )
-    form = ScenarioForm(request.POST or None, initial=initial)
+    existing = scenario.criteria.filter(figures__dataset__isnull=False).count() if scenario else 0
+    rows = max(DATASET_ROWS, existing + 1)
+    form = ScenarioForm(request.POST or None, initial=initial, user=actor, dataset_rows=rows)
     status = 200
     if request.method == "POST":
         if form.is_valid():

@@ -206,3 +206,46 @@ def test_compare_two_scenarios(
     assert html.count('data-county="') == 16
     xlsx = client_as("governorate.viewer").get("/budget/capital-1403/compare/?s=1&s=2&format=xlsx")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+
+
+def test_dataset_criteria_from_the_form_survive_an_edit(
+    cycle: object, client_as: Callable[[str], Client]
+) -> None:
+    editor = client_as("mpo.editor")
+    fields = {
+        "name_fa": "از مجموعه‌داده",
+        "normalisation": "min_max",
+        "method": "weighted_sum",
+        "weighting": "manual",
+        "missing": "refuse",
+        "basis": "per_capita",
+        "d0_dataset": "hospital-beds",
+        "d0_name": "تخت فعال",
+        "d0_measure": "sum:active_beds",
+        "d0_county_column": "county",
+        "d0_year_column": "year",
+        "d0_year": "۱۴۰۲",
+        "d0_zero": "on",
+        "d0_direction": "lower",
+        "d0_weight": "۰٫۶",
+        "d1_dataset": "county-population-1395",
+        "d1_measure": "sum:households",
+        "d1_county_column": "county",
+        "d1_direction": "higher",
+        "d1_weight": "0.4",
+    }
+    response = editor.post("/budget/capital-1403/scenarios/new/", fields)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    made = AllocationScenario.objects.get(number=1)
+    codes = {c.code: c for c in made.criteria.select_related("figures")}
+    assert codes["d1"].figures.absent_is_zero and codes["d1"].figures.year == 1402
+    assert made.problem["code"] == "missing_values"  # households are missing for some
+    form = editor.get("/budget/capital-1403/scenarios/1/edit/").content.decode()
+    assert 'value="sum:active_beds"' in form and 'value="sum:households"' in form
+    again = editor.post("/budget/capital-1403/scenarios/1/edit/", {**fields, "missing": "median"})
+    assert again.status_code == 302
+    made.refresh_from_db()
+    assert made.problem == {} and made.criteria.count() == 2
+    no_measure = editor.post("/budget/capital-1403/scenarios/new/", {**fields, "d0_measure": ""})
+    assert no_measure.status_code == 400
+    assert 'data-field="dataset-0-measure"' in no_measure.content.decode()
