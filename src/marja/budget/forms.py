@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from marja.accounts.selectors import AnyUser
 from marja.budget.models import AllocationScenario, Criterion, StakeholderGroup, Vote
-from marja.budget.services import CriterionIn, FiguresIn, ScenarioIn
+from marja.budget.services import CriterionIn, FiguresIn, ProjectIn, ScenarioIn
 from marja.catalog.models import County, Dataset
 from marja.catalog.selectors import datasets_visible_to
 from marja.common.forms import JalaliDateField, NormalizedCharField, PersianFloatField
@@ -289,3 +289,29 @@ class VoteForm(forms.Form):
     choice = forms.ChoiceField(
         label=_("vote"), choices=Vote.Choice.choices, widget=forms.RadioSelect
     )
+
+
+class ProjectForm(forms.Form):
+    code = forms.CharField(label=_("code"), max_length=40)
+    title = NormalizedCharField(label=_("title"), max_length=300)
+    agency = NormalizedCharField(label=_("executing agency"), max_length=200, required=False)
+    cost = PersianFloatField(label=_("cost this year (rials)"), min_value=1)
+    start_year = PersianFloatField(label=_("first year"))
+    end_year = PersianFloatField(label=_("last year"), required=False)
+    progress = PersianFloatField(label=_("physical progress (%)"), min_value=0, max_value=100)
+    priority = PersianFloatField(label=_("priority"), min_value=1, max_value=1000)
+
+    def to_terms(self, county: County) -> ProjectIn:
+        data = self.cleaned_data
+        end = data.get("end_year")
+        return ProjectIn(
+            code=data["code"].strip(),
+            title=data["title"],
+            county=county,
+            cost=round(data["cost"]),
+            start_year=round(data["start_year"]),
+            end_year=None if end is None else round(end),
+            progress=data["progress"],
+            priority=round(data["priority"]),
+            agency=data.get("agency") or "",
+        )

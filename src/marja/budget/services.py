@@ -677,15 +677,24 @@ class ProjectIn:
     agency: str = ""
 
 
+def can_add_project(user: AnyUser, cycle: BudgetCycle, county: County) -> bool:
+    """The cycle's managers, and the county's governor (its planning committee's chair)."""
+    member = as_user(user)
+    return member is not None and (can_manage(member, cycle) or _governs(member, county))
+
+
 @transaction.atomic
 def add_project(cycle: BudgetCycle, terms: ProjectIn, *, actor: User | None) -> Project:
+    """Record a county planning committee's project for the cycle (in the ledger)."""
     if actor is not None:
-        _allowed(can_manage(actor, cycle) or _governs(actor, terms.county))
+        _allowed(can_add_project(actor, cycle, terms.county))
     problems: Problems = {}
     if not 0 <= terms.progress <= 100:
         problems["progress"] = _("Physical progress is a percentage from 0 to 100.")
     if terms.cost <= 0:
         problems["cost"] = _("The cost must be more than zero rials.")
+    if not FIRST_YEAR <= terms.start_year <= LAST_YEAR:
+        problems["start_year"] = _("Give a Jalali year, e.g. 1403.")
     if terms.end_year is not None and terms.end_year < terms.start_year:
         problems["end_year"] = _("The last year is before the first.")
     if cycle.projects.filter(code=terms.code).exists():
@@ -695,6 +704,21 @@ def add_project(cycle: BudgetCycle, terms: ProjectIn, *, actor: User | None) -> 
     project = Project(cycle=cycle, **terms.__dict__)
     project.full_clean()
     project.save()
+    record(
+        "budget.project_added",
+        actor=actor,
+        organisation=cycle.owner,
+        object_type="budget_cycle",
+        object_id=cycle.slug,
+        payload={
+            "project": project.code,
+            "county": project.county.code,
+            "cost": project.cost,
+            "progress": project.progress,
+            "priority": project.priority,
+            "start_year": project.start_year,
+        },
+    )
     return project
 
 

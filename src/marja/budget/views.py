@@ -25,6 +25,7 @@ from marja.budget.forms import (
     DATASET_ROWS,
     CommentForm,
     ConsultationForm,
+    ProjectForm,
     ScenarioForm,
     VoteForm,
 )
@@ -332,12 +333,29 @@ def compare(request: HttpRequest, cycle: str) -> HttpResponse:
 
 
 def county_projects(request: HttpRequest, cycle: str, county: str) -> HttpResponse:
+    """The committee's projects funded in order; its members add projects here."""
     found = selectors.cycle_for(request.user, cycle)
     place = County.objects.filter(code=county).first()
     if place is None:
         raise Http404("county")
+    may_add = services.can_add_project(request.user, found, place)
+    form = ProjectForm(request.POST or None, prefix="project") if may_add else None
+    status = 200
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.add_project(found, form.to_terms(place), actor=_actor(request))
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("The project was recorded."))
+                return redirect("budget:county_projects", cycle=found.slug, county=place.code)
+        status = 400
     funded = selectors.county_projects(found, place)
     if funded.basis == "scenario" and not selectors.sees_scenarios(request.user):
         raise Http404("projects")
-    context = {"cycle": found, "county": place, "funded": funded}
-    return render(request, "budget/county_projects.html", context)
+    context = {"cycle": found, "county": place, "funded": funded, "form": form}
+    return render(request, "budget/county_projects.html", context, status=status)

@@ -37,4 +37,5 @@ EVENTS: Final[dict[str, str]] = {
     "budget.session_closed": "A council session was closed: the tally and the outcome.",
     "budget.allocation_adopted": "An allocation became final: its digest, scenario and session.",
     "budget.allocation_published": "A final allocation was published as a dataset version.",
+    "budget.project_added": "A county planning committee's project was added to a cycle.",
 }

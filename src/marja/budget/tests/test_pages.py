@@ -249,3 +249,30 @@ def test_dataset_criteria_from_the_form_survive_an_edit(
     no_measure = editor.post("/budget/capital-1403/scenarios/new/", {**fields, "d0_measure": ""})
     assert no_measure.status_code == 400
     assert 'data-field="dataset-0-measure"' in no_measure.content.decode()
+
+
+def test_a_committee_project_added_on_its_page(
+    scenario: AllocationScenario, client_as: Callable[[str], Client]
+) -> None:
+    from marja.budget.models import Project
+    from marja.ledger.models import LedgerEntry
+
+    page = "/budget/capital-1403/counties/varamin/projects/"
+    fields = {
+        "project-code": "V-1",
+        "project-title": "تکمیل بیمارستان",
+        "project-cost": "۵۰۰٬۰۰۰٬۰۰۰٬۰۰۰",
+        "project-start_year": "۱۳۹۸",
+        "project-progress": "۸۰",
+        "project-priority": "۱",
+    }
+    bad = client_as("mpo.editor").post(page, {**fields, "project-progress": "۱۲۰"})
+    assert bad.status_code == 400 and 'data-field="project-progress"' in bad.content.decode()
+    assert client_as("governorate.viewer").post(page, fields).status_code == 403
+    assert not Project.objects.exists()
+    assert client_as("mpo.editor").post(page, fields).status_code == 302
+    project = Project.objects.get()
+    assert project.cost == 500_000 * MILLION and project.unfinished
+    assert LedgerEntry.objects.filter(action="budget.project_added").count() == 1
+    html = client_as("governorate.viewer").get(page).content.decode()
+    assert 'data-project="V-1"' in html
