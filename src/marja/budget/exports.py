@@ -7,11 +7,11 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import override
 
 from marja.budget.models import AllocationScenario, BudgetCycle, FinalAllocation
 from marja.budget.selectors import Comparison, county_lines
 from marja.common.downloads import table_download
+from marja.common.language import persian_and_english
 from marja.core.schema import Field, FieldType, Schema
 from marja.query.selectors import county_names
 
@@ -49,10 +49,7 @@ def _schema(fields: list[tuple[str, FieldType, Any]]) -> Schema:
     """Column labels in Persian and English, whatever the request's language."""
     labels = []
     for name, kind, label in fields:
-        with override("fa"):
-            persian = str(label)
-        with override("en"):
-            english = str(label)
+        persian, english = persian_and_english(label)
         labels.append(Field(name, kind, label_fa=persian, label_en=english))
     return Schema(tuple(labels))
 

@@ -16,11 +16,11 @@ from pathlib import Path
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import override
 
 from marja.budget.models import FinalAllocation
 from marja.catalog.models import Dataset, Licence, Theme
 from marja.catalog.services import DatasetIn, create_dataset
+from marja.common.language import persian_and_english
 from marja.core.schema import Field, FieldType, Schema
 from marja.ingest.models import Publication
 from marja.ingest.services import request_publication, update_schema, upload_from_path
@@ -45,10 +45,7 @@ def final_schema() -> Schema:
     row per year and county."""
     fields = []
     for name, (kind, label, unit) in zip(HEADERS, _LABELS, strict=True):
-        with override("fa"):
-            persian = str(label)
-        with override("en"):
-            english = str(label)
+        persian, english = persian_and_english(label)
         fields.append(
             Field(name, kind, label_fa=persian, label_en=english, unit=unit, required=True)
         )
@@ -70,18 +67,27 @@ def publish_final(final: FinalAllocation) -> Publication | None:
         if theme is None or licence is None:
             log.warning("no theme or licence to publish final allocation %s", cycle.slug)
             return None
-        with override("fa"):
-            title = f"تخصیص نهایی {cycle.programme_fa} {cycle.year}"
+        title = _("Final allocation: %(programme)s %(year)s")
+        title_fa, _english = persian_and_english(
+            title, {"programme": cycle.programme_fa, "year": cycle.year}
+        )
+        _persian, title_en = persian_and_english(
+            title, {"programme": cycle.programme_en or cycle.slug, "year": cycle.year}
+        )
+        description, _english = persian_and_english(
+            _("Adopted by the Provincial Planning and Development Council; digest %(digest)s."),
+            {"digest": final.digest},
+        )
         dataset = create_dataset(
             DatasetIn(
                 slug=dataset_slug(final),
-                title_fa=title,
+                title_fa=title_fa,
                 publisher=cycle.owner,
                 theme=theme,
                 licence=licence,
                 frequency=Dataset.Frequency.YEARLY,
-                title_en=f"Final allocation: {cycle.programme_en or cycle.slug} {cycle.year}",
-                description_fa=f"مصوب شورای برنامه‌ریزی و توسعهٔ استان؛ چکیده: {final.digest}",
+                title_en=title_en,
+                description_fa=description,
                 access=Dataset.Access.PUBLIC,
                 status=Dataset.Status.PUBLISHED,
             ),

@@ -184,6 +184,9 @@ def test_the_council_adopts_and_the_allocation_becomes_final(
     final = FinalAllocation.objects.get(cycle=scenario.cycle)
     assert sum(a["amount"] for a in final.amounts) == scenario.cycle.total
     assert final.dataset is not None and final.dataset.versions.count() == 1
+    assert final.dataset.title_fa.startswith("تخصیص نهایی")
+    assert final.dataset.title_en.startswith("Final allocation")
+    assert final.digest in final.dataset.description_fa
     actions = set(LedgerEntry.objects.values_list("action", flat=True))
     assert {"budget.allocation_adopted", "budget.allocation_published"} <= actions
 
