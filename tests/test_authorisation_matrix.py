@@ -228,6 +228,7 @@ RULES: dict[str, Rule] = {
     "budget:session_vote": Rule(frozenset(), method="post", ok=REDIRECT),
     "budget:session_close": Rule(EDITORS, method="post", ok=REDIRECT),
     "budget:county_projects": Rule(LOGGED_IN),
+    "budget:final_publish": Rule(EDITORS, method="post", ok=REDIRECT),
     "api:budget_cycles": Rule(EVERYONE),
     "api:budget_cycle": Rule(LOGGED_IN),
     "api:budget_scenario": Rule(LOGGED_IN),

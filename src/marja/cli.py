@@ -345,6 +345,10 @@ def verify(as_json: bool) -> None:
             f"{mark} objects: {report.get('objects', 0)} objects of {report.get('versions', 0)} "
             f"versions, {report.get('bytes', 0) / 1e6:.1f} MB hashed in {report['seconds']:.1f} s"
         )
+        click.echo(
+            f"{mark} budget: {report.get('final_allocations', 0)} final allocations checked "
+            "against their digests and the ledger"
+        )
         for problem in report["problems"]:
             click.echo(f"ERR {problem_text(problem)}", err=True)
         click.echo(

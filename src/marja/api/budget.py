@@ -15,13 +15,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
+from pydantic import StrictFloat, StrictInt
 
 from marja.accounts.models import User
 from marja.api.auth import caller, require_scope
 from marja.api.errors import ApiError, refused_as_invalid
 from marja.api.schemas import api_url, errors, jalali_date, jalali_moment
 from marja.budget import exports, selectors, services
-from marja.budget.models import AllocationScenario, BudgetCycle, CouncilSession
+from marja.budget.models import AllocationScenario, BudgetCycle, Comment, CouncilSession
 from marja.budget.problems import problem_text
 from marja.catalog.models import County, Dataset
 from marja.common.forms import JalaliDateField
@@ -64,6 +65,25 @@ class CycleOut(Schema):
     url: str
 
 
+class CommentOut(Schema):
+    id: int
+    author: str
+    group: str
+    county: str | None
+    text: str
+    created_at: str | None
+
+
+class SessionOut(Schema):
+    id: int
+    scenario: int
+    quorum: int
+    open: bool
+    outcome: str
+    tally: dict[str, int]
+    votes: int
+
+
 class ScenarioOut(Schema):
     number: int
     name_fa: str
@@ -74,6 +94,8 @@ class ScenarioOut(Schema):
     problem: dict[str, Any] | None
     computed_at: str | None
     consultation: dict[str, Any] | None
+    comments: list[CommentOut] = Field(description="For those who may see scenarios.")
+    sessions: list[SessionOut] = Field(description="Council sessions on it, newest first.")
 
 
 class FiguresIn(Schema):
@@ -95,7 +117,7 @@ class CriterionIn(Schema):
     code: str
     name_fa: str
     direction: Literal["higher", "lower"]
-    weight: float | None = None
+    weight: StrictFloat | StrictInt | None = Field(None, ge=0, le=1000)
     non_negative: bool = True
     source: FiguresIn
 
@@ -132,27 +154,8 @@ class CommentIn(Schema):
     county: str | None = None
 
 
-class CommentOut(Schema):
-    id: int
-    author: str
-    group: str
-    county: str | None
-    text: str
-    created_at: str | None
-
-
 class VoteIn(Schema):
     choice: Literal["for", "against", "abstain"]
-
-
-class SessionOut(Schema):
-    id: int
-    scenario: int
-    quorum: int
-    open: bool
-    outcome: str
-    tally: dict[str, int]
-    votes: int
 
 
 def _problem(problem: dict[str, Any]) -> dict[str, Any] | None:
@@ -204,9 +207,7 @@ def _summary(request: HttpRequest, scenario: AllocationScenario) -> ScenarioSumm
         weighting=scenario.weighting,
         computed=bool(scenario.result),
         problem=_problem(scenario.problem),
-        url=api_url(
-            request, f"/api/v1/budget/cycles/{scenario.cycle.slug}/scenarios/{scenario.number}"
-        ),
+        url=api_url(request, f"budget/cycles/{scenario.cycle.slug}/scenarios/{scenario.number}"),
     )
 
 
@@ -243,7 +244,19 @@ def _definition(scenario: AllocationScenario) -> dict[str, Any]:
     return definition
 
 
-def _scenario_out(scenario: AllocationScenario) -> ScenarioOut:
+def _comment_out(comment: Comment) -> CommentOut:
+    return CommentOut(
+        id=comment.pk,
+        author=comment.author.username,
+        group=comment.group,
+        county=comment.county.code if comment.county else None,
+        text=comment.text,
+        created_at=jalali_moment(comment.created_at),
+    )
+
+
+def _scenario_out(scenario: AllocationScenario, user: Any = None) -> ScenarioOut:
+    seen = user is not None and selectors.sees_scenarios(user)
     consultation = None
     if scenario.consultation_groups:
         consultation = {
@@ -260,6 +273,8 @@ def _scenario_out(scenario: AllocationScenario) -> ScenarioOut:
         problem=_problem(scenario.problem),
         computed_at=jalali_moment(scenario.computed_at),
         consultation=consultation,
+        comments=[_comment_out(c) for c in selectors.comments_of(scenario)] if seen else [],
+        sessions=[_session_out(x) for x in selectors.sessions_of(scenario)] if seen else [],
     )
 
 
@@ -308,7 +323,7 @@ def _cycle_out(request: HttpRequest, cycle: BudgetCycle) -> CycleOut:
         scenarios=[_summary(request, s) for s in selectors.scenarios_of(user, cycle)]
         if selectors.sees_scenarios(user)
         else [],
-        url=api_url(request, f"/api/v1/budget/cycles/{cycle.slug}"),
+        url=api_url(request, f"budget/cycles/{cycle.slug}"),
     )
 
 
@@ -329,7 +344,8 @@ def cycle_detail(request: HttpRequest, cycle: str) -> CycleOut:
     url_name="budget_scenario",
 )
 def scenario_detail(request: HttpRequest, cycle: str, number: int) -> ScenarioOut:
-    return _scenario_out(_scenario(request, _cycle(request, cycle), number))
+    found = _scenario(request, _cycle(request, cycle), number)
+    return _scenario_out(selectors.for_display(caller(request), found), caller(request))
 
 
 @router.get(
@@ -341,7 +357,8 @@ def scenario_detail(request: HttpRequest, cycle: str, number: int) -> ScenarioOu
 def scenario_export(
     request: HttpRequest, cycle: str, number: int, format: Format = "csv"
 ) -> HttpResponse:
-    return exports.scenario_download(_scenario(request, _cycle(request, cycle), number), format)
+    found = _scenario(request, _cycle(request, cycle), number)
+    return exports.scenario_download(selectors.for_display(caller(request), found), format)
 
 
 def _figures(source: FiguresIn) -> services.FiguresIn:
@@ -402,7 +419,7 @@ def scenario_create(request: HttpRequest, cycle: str, body: ScenarioIn) -> Statu
     ]
     with refused_as_invalid():
         made = services.save_scenario(found, services.ScenarioIn(**fields), actor=user)
-    return Status(201, _scenario_out(made))
+    return Status(201, _scenario_out(made, user))
 
 
 def _acting(request: HttpRequest, cycle: str, number: int) -> tuple[User, AllocationScenario]:
@@ -420,7 +437,7 @@ def scenario_compute(request: HttpRequest, cycle: str, number: int) -> ScenarioO
     user, scenario = _acting(request, cycle, number)
     try:
         with refused_as_invalid():
-            return _scenario_out(services.compute_scenario(scenario, actor=user))
+            return _scenario_out(services.compute_scenario(scenario, actor=user), user)
     except PermissionDenied:
         raise _forbidden() from None
 
@@ -439,7 +456,7 @@ def scenario_consult(
         closes = JalaliDateField().clean(body.closes_on)
         try:
             return _scenario_out(
-                services.open_consultation(scenario, body.groups, closes, actor=user)
+                services.open_consultation(scenario, body.groups, closes, actor=user), user
             )
         except PermissionDenied:
             raise _forbidden() from None
@@ -581,7 +598,7 @@ def county_projects(request: HttpRequest, cycle: str, county: str) -> dict[str, 
 )
 def execution(request: HttpRequest, cycle: str) -> dict[str, Any]:
     found = _cycle(request, cycle)
-    result = selectors.execution_of(found)
+    result = selectors.execution_of(found, caller(request))
     if result is None:
         return {"available": False, "counties": []}
     return {

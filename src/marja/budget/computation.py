@@ -80,7 +80,7 @@ def compute(scenario: AllocationScenario) -> AllocationScenario:
     try:
         result = _result(scenario)
     except AllocationError as exc:
-        scenario.result, scenario.problem = {}, exc.to_dict()
+        scenario.result, scenario.problem = {}, _named(exc.to_dict(), scenario)
     else:
         scenario.result, scenario.problem = result, {}
     scenario.computed_at = timezone.now()
@@ -88,6 +88,18 @@ def compute(scenario: AllocationScenario) -> AllocationScenario:
         result=scenario.result, problem=scenario.problem, computed_at=scenario.computed_at
     )
     return scenario
+
+
+def _named(problem: dict[str, Any], scenario: AllocationScenario) -> dict[str, Any]:
+    """A refusal naming criteria by their names (their codes are the program's)."""
+    names = {c.code: c.name_fa for c in scenario.criteria.all()}
+    params = dict(problem.get("params") or {})
+    for key in ("criterion", "input"):
+        if str(params.get(key)) in names:
+            params[key] = names[str(params[key])]
+    if isinstance(params.get("criteria"), list):
+        params["criteria"] = [names.get(str(c), c) for c in params["criteria"]]
+    return {**problem, "params": params}
 
 
 def _result(scenario: AllocationScenario) -> dict[str, Any]:
@@ -116,6 +128,11 @@ def _result(scenario: AllocationScenario) -> dict[str, Any]:
         seed=scenario.seed,
     )
     return _as_dict(scenario, inputs, allocation, study)
+
+
+def _whole(value: float) -> float | int:
+    """A count as an integer when it is one (a census population)."""
+    return int(value) if float(value).is_integer() else value
 
 
 def allocation_need(assessment: Assessment) -> np.ndarray:
@@ -208,6 +225,8 @@ def _as_dict(
             "rank_correlation": f.rank_correlation,
             "change": f.change,
             "change_share": f.change_share,
+            "counties_down": f.areas_down,
+            "largest_fall": f.largest_fall,
         }
     filled = {(a, c) for a, c in found.filled}
     rows = []
@@ -225,9 +244,9 @@ def _as_dict(
                 "lower": allocation.lower[i],
                 "upper": allocation.upper[i],
                 "binding": allocation.binding[i].value,
-                "population": None if population is None else population[i],
+                "population": None if population is None else _whole(population[i]),
                 "per_capita": None if population is None else amount / population[i],
-                "last_year": previous,
+                "last_year": None if previous is None else round(previous),
                 "change": None if previous is None else amount - round(previous),
                 "change_share": None if not previous else (amount - previous) / previous,
                 "values": {c.code: float(found.values[i, j]) for j, c in enumerate(criteria)},

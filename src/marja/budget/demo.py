@@ -1,8 +1,9 @@
 """The demo budget: the 1403 provincial capital-assets cycle of Tehran province.
 
-Last year's amounts are the 1402 allocated credits of the demo dataset
-``capital-credits-by-county`` (million rials, scaled to rials); the population is the
-1395 census. Two scenarios divide the total: a weighted sum of the plan's health,
+Two cycles: 1402, decided by the council and published (its spending is the credits
+actually released in 1402, from the demo dataset ``capital-credits-by-county``), and
+1403, being decided, whose last year's amounts are 1402's final allocation; the
+population is the 1395 census. Two scenarios divide the total: a weighted sum of the plan's health,
 water and power indicators with manual weights, and TOPSIS with half manual, half entropy weights
 and a pace of change; the council (the governor-general, the planning head, four members,
 two MPs as observers, per Article 31 of the law of permanent provisions) and
@@ -175,17 +176,10 @@ def _cycle_1403(
             year=1403,
             programme_fa="تملک دارایی‌های سرمایه‌ای استانی",
             programme_en="Provincial capital assets",
-            total=10_000_000 * MILLION,
+            total=13_500_000 * MILLION,
             owner=owner,
             description_fa="تقسیم اعتبارات تملک دارایی‌های سرمایه‌ای استان میان شهرستان‌ها.",
-            last_year=FiguresIn(
-                dataset=credits,
-                measure="sum:allocated",
-                county_column="county",
-                year_column="year",
-                year=1402,
-                scale=MILLION,
-            ),
+            last_year=_last_year_1403(credits),
             population=FiguresIn(dataset=census, measure="sum:population", county_column="county"),
         ),
         actor=None,
@@ -198,7 +192,7 @@ def _cycle_1403(
             criteria=criteria,
             basis="per_capita",
             need_exponent=1.0,
-            floor=150_000 * MILLION,
+            floor=120_000 * MILLION,
             cap_percent=40,
             change_limit_percent=30,
         ),
@@ -215,12 +209,28 @@ def _cycle_1403(
             weighting="mix",
             basis="per_capita",
             pace_percent=30,
-            floor=150_000 * MILLION,
+            floor=120_000 * MILLION,
             cap_percent=40,
         ),
         actor=None,
     )
     return cycle
+
+
+def _last_year_1403(credits: Dataset) -> FiguresIn:
+    """1402's amounts as the council adopted them (the published final allocation); the
+    approved credits of the demo workbook when that cycle could not be decided."""
+    final = Dataset.objects.filter(slug="budget-capital-1402").first()
+    if final is not None and final.versions.exists():
+        return FiguresIn(dataset=final, measure="sum:amount_rials", county_column="county")
+    return FiguresIn(
+        dataset=credits,
+        measure="sum:approved",
+        county_column="county",
+        year_column="year",
+        year=1402,
+        scale=MILLION,
+    )
 
 
 def _decided_1402(owner: Organisation, credits: Dataset, census: Dataset) -> None:

@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from marja.budget.models import AllocationScenario, BudgetCycle, FinalAllocation
-from marja.budget.selectors import Comparison, county_lines
+from marja.budget.selectors import Comparison, CountyProjects, county_lines
 from marja.common.downloads import table_download
 from marja.common.language import persian_and_english
 from marja.core.schema import Field, FieldType, Schema
@@ -116,3 +116,35 @@ def comparison_download(cycle: BudgetCycle, comparison: Comparison, fmt: str) ->
             line[f"rank_{scenario.number}"] = rank
         rows.append(line)
     return table_download(rows, _schema(fields), fmt, f"{cycle.slug}-comparison")
+
+
+PROJECT_FIELDS = [
+    ("order", INT, _("Order")),
+    ("code", STR, _("code")),
+    ("title", STR, _("title")),
+    ("progress", NUM, _("physical progress (%)")),
+    ("priority", INT, _("priority")),
+    ("cost", INT, _("cost this year (rials)")),
+    ("funded", STR, _("Funded")),
+    ("reason", STR, _("Why")),
+    ("left_before", INT, _("left before (rials)")),
+]
+
+
+def projects_download(funded: CountyProjects, cycle: BudgetCycle, fmt: str) -> HttpResponse:
+    rows = [
+        {
+            "order": line.funding.order,
+            "code": line.project.code,
+            "title": line.project.title,
+            "progress": line.project.progress,
+            "priority": line.project.priority,
+            "cost": line.project.cost,
+            "funded": "yes" if line.funding.funded else "no",
+            "reason": line.funding.reason.value,
+            "left_before": line.funding.left_before,
+        }
+        for line in funded.lines
+    ]
+    name = f"{cycle.slug}-{funded.county.code}-projects"
+    return table_download(rows, _schema(PROJECT_FIELDS), fmt, name)

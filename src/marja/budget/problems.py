@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from marja.common.display import digits, figure, rials
+from marja.common.display import digits, figure, num, rials
 
 MESSAGES: dict[str, Promise] = {
     "no_criteria": _("The scenario has no criteria yet: add at least one measure of need."),
@@ -93,40 +94,70 @@ MONEY = frozenset(
 )
 
 
+#: Inputs of a cycle named in refusals, by their label.
+INPUT_NAMES: dict[str, Promise] = {
+    "population": _("population"),
+    "last_year": _("last year's allocation"),
+    "spending": _("actual spending"),
+}
+
+
 def problem_message(code: str) -> Promise:
     return MESSAGES.get(code, FALLBACK)
 
 
+def _shown(value: Any) -> Any:
+    """A number as the reader's digits and grouping; text (slugs, names) as it is."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return num(value) if abs(value) >= 10_000 else digits(value)
+    if isinstance(value, float):
+        return figure(value, 6)
+    return value
+
+
 def problem_params(code: str, params: dict[str, Any]) -> dict[str, Any]:
-    """Params as the sentences show them: lists joined, amounts grouped, conflicts told."""
+    """Params as the sentences show them: amounts in (billions of) rials, lists joined,
+    counties and inputs by name, numbers in the reader's digits."""
+    from marja.budget.display import binding_name
     from marja.query.selectors import county_names
 
+    separator = "، " if get_language() != "en" else ", "
     names = county_names() if {"areas", "conflicts"} & set(params) else {}
     shown: dict[str, Any] = {"code": code}
     for key, value in params.items():
         if key == "conflicts" and isinstance(value, list):
-            shown[key] = "; ".join(
+            shown[key] = separator.join(
                 f"{names.get(c['area'], c['area'])}: {rials(c['lower'])} > {rials(c['upper'])}"
                 for c in value
             )
         elif key == "areas" and isinstance(value, list):
-            shown[key] = "، ".join(names.get(str(v), str(v)) for v in value)
+            shown[key] = separator.join(names.get(str(v), str(v)) for v in value)
+        elif key == "origins" and isinstance(value, list):
+            shown[key] = separator.join(binding_name(str(v)) for v in value)
         elif code in MONEY and key in {"total", "needed", "allowed", "base"}:
             shown[key] = rials(value)
-        elif isinstance(value, float):
-            shown[key] = figure(value, 6)
+        elif key in {"criterion", "input"} and str(value) in INPUT_NAMES:
+            shown[key] = str(INPUT_NAMES[str(value)])
         elif isinstance(value, list):
-            shown[key] = "، ".join(str(v) for v in value)
+            shown[key] = separator.join(str(_shown(v)) for v in value)
         else:
-            shown[key] = value
+            shown[key] = _shown(value)
     return shown
 
 
 def problem_text(problem: dict[str, Any]) -> str:
     """The sentence of a stored problem, in the active language."""
     code = str(problem.get("code", ""))
-    params = problem_params(code, dict(problem.get("params") or {}))
+    raw = dict(problem.get("params") or {})
+    template = MESSAGES.get(code)
+    if template is None:  # a query's refusal (unknown function, column type…)
+        from marja.core.query import QueryError
+        from marja.query.messages import query_message
+
+        template, raw = query_message(QueryError(code, **raw))
     try:
-        return digits(str(problem_message(code)) % params)
+        return str(template) % problem_params(code, raw)
     except (KeyError, TypeError, ValueError):
         return str(FALLBACK) % {"code": code}

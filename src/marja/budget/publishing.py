@@ -22,6 +22,7 @@ from marja.catalog.models import Dataset, Licence, Theme
 from marja.catalog.services import DatasetIn, create_dataset
 from marja.common.language import persian_and_english
 from marja.core.schema import Field, FieldType, Schema
+from marja.core.text import to_persian_digits
 from marja.ingest.models import Publication
 from marja.ingest.services import request_publication, update_schema, upload_from_path
 from marja.ledger.services import record
@@ -69,7 +70,7 @@ def publish_final(final: FinalAllocation) -> Publication | None:
             return None
         title = _("Final allocation: %(programme)s %(year)s")
         title_fa, _english = persian_and_english(
-            title, {"programme": cycle.programme_fa, "year": cycle.year}
+            title, {"programme": cycle.programme_fa, "year": to_persian_digits(str(cycle.year))}
         )
         _persian, title_en = persian_and_english(
             title, {"programme": cycle.programme_en or cycle.slug, "year": cycle.year}
@@ -114,20 +115,29 @@ def publish_final(final: FinalAllocation) -> Publication | None:
         upload = upload_from_path(path, actor=None, original_name=path.name)
         publication = request_publication(dataset, upload, actor=None, background=False)
     version = publication.version
+    if version is None:
+        log.warning("final allocation %s was not published: %s", cycle.slug, publication.status)
+        return publication
     with transaction.atomic():
         FinalAllocation.objects.filter(pk=final.pk).update(dataset=dataset)
-        if version is not None:
-            record(
-                "budget.allocation_published",
-                actor=None,
-                organisation=cycle.owner,
-                object_type="budget_cycle",
-                object_id=cycle.slug,
-                payload={
-                    "dataset": dataset.slug,
-                    "version": version.number,
-                    "sha256": version.sha256,
-                },
-            )
+        record(
+            "budget.allocation_published",
+            actor=None,
+            organisation=cycle.owner,
+            object_type="budget_cycle",
+            object_id=cycle.slug,
+            payload={"dataset": dataset.slug, "version": version.number, "sha256": version.sha256},
+        )
     final.dataset = dataset
     return publication
+
+
+def publish_or_log(final: FinalAllocation) -> bool:
+    """Publish ``final`` after its adoption has committed; a failure is logged, never
+    raised: the allocation stays final, and verify names it unpublished until a retry."""
+    try:
+        publication = publish_final(final)
+    except Exception:
+        log.exception("publishing final allocation %s failed", final.cycle.slug)
+        return False
+    return publication is not None and publication.version is not None

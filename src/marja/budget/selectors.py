@@ -22,14 +22,16 @@ from marja.budget.models import (
     Comment,
     CouncilMember,
     CouncilSession,
+    CountyFigures,
     FinalAllocation,
     Project,
     Stakeholder,
 )
-from marja.catalog.models import County
+from marja.catalog.models import County, Dataset
 from marja.core.allocation import AllocationError
 from marja.core.allocation.projects import Funding, ProjectNeed, fund
 from marja.core.query import connect
+from marja.indicators.models import Indicator
 from marja.query.selectors import county_aliases, county_names
 
 
@@ -70,6 +72,61 @@ def scenario_for(user: AnyUser, cycle: BudgetCycle, number: int) -> AllocationSc
     if found is None:
         raise Http404("scenario")
     return found
+
+
+def is_public(figures: CountyFigures | None) -> bool:
+    """Whether a source's figures are open to everyone: a public indicator, or a
+    published public dataset."""
+    if figures is None:
+        return True
+    if figures.indicator is not None:
+        return figures.indicator.access == Indicator.Access.PUBLIC
+    dataset = figures.dataset
+    return dataset is not None and dataset.access == Dataset.Access.PUBLIC
+
+
+def for_display(user: AnyUser, scenario: AllocationScenario) -> AllocationScenario:
+    """``scenario`` with the figures ``user`` may not read taken out of its result (for
+    pages, exports and the API; never saved): readers who are not government users (the
+    public on a decided cycle, council members and stakeholders from outside the
+    agencies) see no value of an internal source, only the amounts, needs and ranks."""
+    result = scenario.result
+    if not result or is_government_user(user):
+        return scenario
+    cycle = scenario.cycle
+    closed = {
+        c.code
+        for c in scenario.criteria.select_related("figures__indicator", "figures__dataset")
+        if not is_public(c.figures)
+    }
+    hide_last = not is_public(cycle.last_year)
+    hide_people = not is_public(cycle.population)
+    rows = []
+    for row in result.get("counties", []):
+        shown = {
+            **row,
+            "values": {k: v for k, v in row.get("values", {}).items() if k not in closed},
+        }
+        if hide_last:
+            shown |= {"last_year": None, "change": None, "change_share": None}
+        if hide_people:
+            shown |= {"population": None, "per_capita": None}
+        rows.append(shown)
+    fairness = result.get("fairness")
+    if fairness and hide_last:
+        fairness = {
+            **fairness,
+            **dict.fromkeys(("change", "change_share", "counties_down", "largest_fall")),
+        }
+    public_sources = [s for s in result.get("sources", []) if _public_source(s)]
+    scenario.result = {**result, "counties": rows, "fairness": fairness, "sources": public_sources}
+    return scenario
+
+
+def _public_source(source: dict[str, Any]) -> bool:
+    if "dataset" not in source:
+        return True
+    return Dataset.objects.filter(slug=source["dataset"], access=Dataset.Access.PUBLIC).exists()
 
 
 def final_of(cycle: BudgetCycle) -> FinalAllocation | None:
@@ -209,7 +266,7 @@ class ExecutionLine:
     code: str
     name: str
     allocated: int
-    spent: float | None
+    spent: int | None
 
     @property
     def share(self) -> float | None:
@@ -234,10 +291,13 @@ class Execution:
         return 100 * self.total_spent / allocated if allocated else None
 
 
-def execution_of(cycle: BudgetCycle) -> Execution | None:
-    """Actual spending per county against the final allocation (None before either)."""
+def execution_of(cycle: BudgetCycle, user: AnyUser) -> Execution | None:
+    """Actual spending per county against the final allocation (None before either, or
+    when the spending comes from data ``user`` may not read)."""
     final = final_of(cycle)
     if final is None or cycle.spending is None:
+        return None
+    if not is_public(cycle.spending) and not is_government_user(user):
         return None
     names = county_names()
     con = connect()
@@ -252,7 +312,7 @@ def execution_of(cycle: BudgetCycle) -> Execution | None:
             r["county"],
             names.get(r["county"], r["county"]),
             r["amount"],
-            found.values.get(r["county"]),
+            None if r["county"] not in found.values else round(found.values[r["county"]]),
         )
         for r in sorted(final.amounts, key=lambda r: -r["amount"])
     ]

@@ -45,6 +45,7 @@ from marja.budget.models import (
 from marja.catalog.models import County, Dataset
 from marja.common.display import digits_lazy
 from marja.core.ledger import canonical_json
+from marja.core.query import Measure, QueryError
 from marja.core.text import normalize
 from marja.indicators.models import Indicator
 from marja.ledger.services import record
@@ -171,6 +172,11 @@ def _check_figures(spec: FiguresIn, name: str, problems: Problems, actor: User |
         problems[name] = _(
             "A dataset criterion needs a measure (e.g. sum:population) and its county column."
         )
+    elif spec.dataset is not None and spec.dataset.access == Dataset.Access.RESTRICTED:
+        problems[name] = _(
+            "A restricted dataset cannot be a source: a scenario's figures are read by every "
+            "government user, the council and the stakeholders, and the adopted one by all."
+        )
     elif spec.dataset is not None and actor is not None and not _may_read(actor, spec.dataset):
         problems[name] = _("You may not read this dataset, so it cannot be a source here.")
     if not (math.isfinite(spec.scale) and spec.scale > 0):
@@ -178,13 +184,9 @@ def _check_figures(spec: FiguresIn, name: str, problems: Problems, actor: User |
 
 
 def _may_read(actor: User, dataset: Dataset) -> bool:
-    """Visible to ``actor``, and not restricted unless theirs: a scenario's figures are
-    read by every government user, so restricted data would leak through them."""
     from marja.catalog.selectors import datasets_visible_to
 
-    if not datasets_visible_to(actor).filter(pk=dataset.pk).exists():
-        return False
-    return dataset.access != Dataset.Access.RESTRICTED or can_edit_for(actor, dataset.publisher)
+    return datasets_visible_to(actor).filter(pk=dataset.pk).exists()
 
 
 def _figures(spec: FiguresIn | None) -> CountyFigures | None:
@@ -256,9 +258,12 @@ def save_scenario(
     actor: User | None,
     scenario: AllocationScenario | None = None,
 ) -> AllocationScenario:
-    """Create a scenario of ``cycle`` (or change a draft one) and compute it."""
+    """Create a scenario of ``cycle`` (or change a draft one) and compute it; refused
+    whole, with nothing stored and a draft left as it was, when its rules or data cannot
+    give an allocation (the refusal names why, with the figures)."""
     if actor is not None:
         _allowed(can_manage(actor, cycle))
+    _check_cycle_open(cycle)
     if scenario is not None and not scenario.editable:
         raise ValidationError({"status": _scenario_fixed(scenario)})
     _check_scenario(terms, actor)
@@ -290,6 +295,9 @@ def save_scenario(
                 figures=CountyFigures.objects.create(**item.figures.__dict__),
                 position=position,
             )
+        computation.compute(scenario)
+        if scenario.problem:
+            raise refusal(scenario.problem)  # rolls the whole change back
         record(
             "budget.scenario_saved",
             actor=actor,
@@ -298,7 +306,47 @@ def save_scenario(
             object_id=f"{cycle.slug}/{scenario.number}",
             payload=terms.definition(),
         )
-    return compute_scenario(scenario, actor=actor)
+        _record_computed(scenario, actor)
+    return scenario
+
+
+#: The scenario field each refusal of the maths is about (others: the criteria).
+PROBLEM_FIELDS = {
+    "weights_sum": "criteria",
+    "weight_missing": "criteria",
+    "weight_negative": "criteria",
+    "lower_bounds_above_total": "floor",
+    "floor_negative": "floor",
+    "base_above_total": "base_per_county",
+    "upper_bounds_below_total": "cap_percent",
+    "cap_out_of_range": "cap_percent",
+    "bounds_conflict": "floor",
+    "change_limit_negative": "change_limit_percent",
+    "pace_out_of_range": "pace_percent",
+    "exponent_out_of_range": "need_exponent",
+    "mix_out_of_range": "mix_percent",
+    "population_missing": "basis",
+    "population_not_positive": "basis",
+    "last_year_missing": "pace_percent",
+    "draws_out_of_range": "draws",
+    "spread_out_of_range": "spread_percent",
+}
+
+
+def refusal(problem: dict[str, Any]) -> ValidationError:
+    """A computation's refusal as a ``ValidationError`` on the field it is about, its
+    sentence rendered in the reader's language when read."""
+    from django.utils.functional import lazy
+
+    from marja.budget.problems import problem_text
+
+    message = lazy(problem_text, str)(problem)
+    return ValidationError({PROBLEM_FIELDS.get(str(problem.get("code")), "criteria"): [message]})
+
+
+def _check_cycle_open(cycle: BudgetCycle) -> None:
+    if FinalAllocation.objects.filter(cycle=cycle).exists():
+        raise ValidationError({"status": _("This cycle's allocation is already final.")})
 
 
 def compute_scenario(scenario: AllocationScenario, *, actor: User | None) -> AllocationScenario:
@@ -308,21 +356,26 @@ def compute_scenario(scenario: AllocationScenario, *, actor: User | None) -> All
         _allowed(can_manage(actor, scenario.cycle))
     if not scenario.editable:
         raise ValidationError({"status": _scenario_fixed(scenario)})
+    _check_cycle_open(scenario.cycle)
     with transaction.atomic():
         computation.compute(scenario)
-        record(
-            "budget.scenario_computed",
-            actor=actor,
-            organisation=scenario.cycle.owner,
-            object_type="allocation_scenario",
-            object_id=f"{scenario.cycle.slug}/{scenario.number}",
-            payload={
-                "result_sha256": digest_of(scenario.result) if scenario.result else None,
-                "sources": scenario.result.get("sources", []),
-                "problem": scenario.problem.get("code"),
-            },
-        )
+        _record_computed(scenario, actor)
     return scenario
+
+
+def _record_computed(scenario: AllocationScenario, actor: User | None) -> None:
+    record(
+        "budget.scenario_computed",
+        actor=actor,
+        organisation=scenario.cycle.owner,
+        object_type="allocation_scenario",
+        object_id=f"{scenario.cycle.slug}/{scenario.number}",
+        payload={
+            "result_sha256": digest_of(scenario.result) if scenario.result else None,
+            "sources": scenario.result.get("sources", []),
+            "problem": scenario.problem.get("code"),
+        },
+    )
 
 
 def _scenario_fixed(scenario: AllocationScenario) -> str:
@@ -354,27 +407,63 @@ def _check_scenario(terms: ScenarioIn, actor: User | None) -> None:
     codes = [c.code for c in terms.criteria]
     if len(set(codes)) != len(codes):
         problems["criteria"] = _("Two criteria have the same code.")
-    for index, item in enumerate(terms.criteria, start=1):
+    for index, item in enumerate(terms.criteria):
         key = f"criteria.{index}"
         if item.direction not in Criterion.Direction.values:
             problems[key] = _("A criterion's direction is “more need when higher” or “lower”.")
-        elif item.weight is not None and not (math.isfinite(item.weight) and item.weight >= 0):
+        elif item.weight is not None and not (
+            math.isfinite(item.weight) and 0 <= item.weight <= 1000
+        ):
             problems[key] = _("A weight is a number of zero or more.")
         else:
             _check_figures(item.figures, key, problems, actor)
-    for name in (
-        "cap_percent",
-        "change_limit_percent",
-        "pace_percent",
-        "mix_percent",
-        "spread_percent",
-        "need_exponent",
-    ):
-        value = getattr(terms, name)
-        if value is not None and not math.isfinite(value):
-            problems[name] = _("Enter a number.")
+            if item.figures.dataset is not None and item.figures.measure and key not in problems:
+                try:
+                    Measure.parse(item.figures.measure)
+                except QueryError:
+                    problems[key] = _(
+                        "The measure “%(measure)s” is not a function and a column, e.g. "
+                        "sum:population or count."
+                    ) % {"measure": item.figures.measure}
+    _check_rules(terms, problems)
     if problems:
         raise ValidationError(problems)
+
+
+def _check_rules(terms: ScenarioIn, problems: Problems) -> None:
+    """Each rule within its range, named by its field (before anything is computed)."""
+    ranges = {
+        "cap_percent": (
+            0,
+            100,
+            _("The cap on a share must be more than 0 and at most 100 percent."),
+        ),
+        "pace_percent": (
+            0,
+            100,
+            _("The pace of change must be more than 0 and at most 100 percent."),
+        ),
+        "spread_percent": (
+            0,
+            99.999,
+            _("The weight perturbation must be more than 0 and less than 100%."),
+        ),
+    }
+    for name, (low, high, message) in ranges.items():
+        value = getattr(terms, name)
+        if value is not None and not (math.isfinite(value) and low < value <= high):
+            problems[name] = message
+    limit = terms.change_limit_percent
+    if limit is not None and not (math.isfinite(limit) and 0 <= limit <= 1000):
+        problems["change_limit_percent"] = _("The limit on change is a percentage of zero or more.")
+    if not (math.isfinite(terms.need_exponent) and 0 <= terms.need_exponent <= 10):
+        problems["need_exponent"] = _("The need exponent must be between 0 and 10.")
+    if not (math.isfinite(terms.mix_percent) and 0 <= terms.mix_percent <= 100):
+        problems["mix_percent"] = _("The manual share of a mix must be between 0 and 100 percent.")
+    if not 1 <= terms.draws <= 10_000:
+        problems["draws"] = _("The sensitivity analysis takes 1 to 10,000 draws.")
+    if terms.floor < 0 or terms.base_per_county < 0:
+        problems["floor"] = _("The floor and the base cannot be negative.")
 
 
 # Consultation.
@@ -386,6 +475,7 @@ def open_consultation(
 ) -> AllocationScenario:
     """Fix a computed draft and invite ``groups`` to comment until ``closes_on``."""
     _allowed(can_manage(actor, scenario.cycle))
+    _check_cycle_open(scenario.cycle)
     problems: Problems = {}
     if scenario.status != AllocationScenario.Status.DRAFT:
         problems["status"] = _scenario_fixed(scenario)
@@ -427,6 +517,7 @@ def stakeholder_groups_of(user: AnyUser) -> list[str]:
 def can_comment(user: AnyUser, scenario: AllocationScenario) -> bool:
     return (
         scenario.status == AllocationScenario.Status.CONSULTATION
+        and not FinalAllocation.objects.filter(cycle_id=scenario.cycle_id).exists()
         and scenario.consultation_closes_on is not None
         and timezone.localdate() <= scenario.consultation_closes_on
         and bool(set(stakeholder_groups_of(user)) & set(scenario.consultation_groups))
@@ -440,7 +531,7 @@ def add_comment(
     """A stakeholder's comment, under the first of their groups that was invited."""
     if not can_comment(actor, scenario):
         raise PermissionDenied
-    cleaned = normalize(text, digits="keep").strip()
+    cleaned = text.strip()  # kept as written: «دربارهٔ» stays «دربارهٔ»
     if not cleaned:
         raise ValidationError({"text": _("Write the comment.")})
     if len(cleaned) > 5000:
@@ -609,10 +700,24 @@ def close_session(session: CouncilSession, *, actor: User) -> CouncilSession:
             _adopt(scenario, session, actor) if outcome == CouncilSession.Outcome.ADOPTED else None
         )
     if final is not None:
-        from marja.budget.publishing import publish_final
+        from marja.budget.publishing import publish_or_log
 
-        publish_final(final)
+        publish_or_log(final)
     return session
+
+
+def publish_final_again(cycle: BudgetCycle, *, actor: User | None) -> bool:
+    """Publish a final allocation whose automatic publication failed (managers)."""
+    from marja.budget.publishing import publish_or_log
+
+    if actor is not None:
+        _allowed(can_manage(actor, cycle))
+    final = FinalAllocation.objects.filter(cycle=cycle).first()
+    if final is None:
+        raise ValidationError({"status": _("This cycle has no final allocation yet.")})
+    if final.dataset_id is not None:
+        raise ValidationError({"status": _("This final allocation is already published.")})
+    return publish_or_log(final)
 
 
 def _adopt(scenario: AllocationScenario, session: CouncilSession, actor: User) -> FinalAllocation:

@@ -7,6 +7,7 @@ urlpatterns = [
     path("budget/", views.cycle_list, name="cycles"),
     path("budget/<slug:cycle>/", views.cycle_detail, name="cycle"),
     path("budget/<slug:cycle>/compare/", views.compare, name="compare"),
+    path("budget/<slug:cycle>/publish/", views.final_publish, name="final_publish"),
     path("budget/<slug:cycle>/scenarios/new/", views.scenario_edit, name="scenario_new"),
     path("budget/<slug:cycle>/scenarios/<int:number>/", views.scenario_detail, name="scenario"),
     path(

@@ -44,6 +44,8 @@ def check_final_allocations() -> CheckResult:
                     params={**where, "expected": final.digest, "actual": actual},
                 )
             )
+        if final.dataset_id is None:
+            result.problems.append(LedgerProblem("final_allocation_unpublished", params=where))
         entry = adopted.get(final.cycle.slug)
         if entry is None:
             result.problems.append(LedgerProblem("final_allocation_unrecorded", params=where))

@@ -7,14 +7,17 @@ a refusal is shown on the page and nothing is stored.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -32,9 +35,12 @@ from marja.budget.forms import (
 from marja.budget.models import AllocationScenario, CouncilSession
 from marja.budget.problems import problem_text
 from marja.catalog.models import County
+from marja.common.access import ExplainedDenial
 from marja.common.downloads import FORMATS_OFFERED
 
 MAX_COMPARED = 6
+#: The closing date a consultation form offers first.
+CONSULTATION = dt.timedelta(days=14)
 
 
 def _format(request: HttpRequest) -> str | None:
@@ -61,7 +67,7 @@ def cycle_detail(request: HttpRequest, cycle: str) -> HttpResponse:
     if _format(request) and final is not None:
         return exports.final_download(final, _format(request) or "csv")
     scenarios = list(selectors.scenarios_of(request.user, found))
-    execution = selectors.execution_of(found)
+    execution = selectors.execution_of(found, request.user)
     context = {
         "cycle": found,
         "final": final,
@@ -82,7 +88,9 @@ def cycle_detail(request: HttpRequest, cycle: str) -> HttpResponse:
 
 def scenario_detail(request: HttpRequest, cycle: str, number: int) -> HttpResponse:
     found = selectors.cycle_for(request.user, cycle)
-    scenario = selectors.scenario_for(request.user, found, number)
+    scenario = selectors.for_display(
+        request.user, selectors.scenario_for(request.user, found, number)
+    )
     fmt = _format(request)
     if fmt:
         return exports.scenario_download(scenario, fmt)
@@ -111,14 +119,23 @@ def scenario_detail(request: HttpRequest, cycle: str, number: int) -> HttpRespon
         and session.votes.filter(member=actor).exists(),
         "seat": seat,
         "sessions": selectors.sessions_of(scenario),
-        "consultation_form": ConsultationForm(prefix="consult"),
+        "consultation_form": ConsultationForm(
+            prefix="consult", initial={"closes_on": timezone.localdate() + CONSULTATION}
+        ),
         "comment_form": CommentForm(prefix="comment"),
         "vote_form": VoteForm(prefix="vote"),
         "formats": FORMATS_OFFERED,
         "spread_percent": 100 * scenario.result.get("sensitivity", {}).get("spread", 0),
+        "largest_fall_percent": _percent(
+            (scenario.result.get("fairness") or {}).get("largest_fall")
+        ),
         "chart": _chart(scenario),
     }
     return render(request, "budget/scenario_detail.html", context)
+
+
+def _percent(share: float | None) -> float | None:
+    return None if share is None else 100 * share
 
 
 def _chart(scenario: AllocationScenario) -> dict[str, Any]:
@@ -186,6 +203,19 @@ def scenario_edit(request: HttpRequest, cycle: str, number: int | None = None) -
     return render(request, "budget/scenario_edit.html", context, status=status)
 
 
+def _form_refusal(form: Form) -> ValidationError:
+    """A form's errors as one refusal, each prefixed with its field's label."""
+    return ValidationError(
+        {
+            name: [
+                f"{form.fields[name].label}: {error}" if name in form.fields else str(error)
+                for error in errors
+            ]
+            for name, errors in form.errors.items()
+        }
+    )
+
+
 def _act(
     request: HttpRequest, cycle: str, number: int, action: Callable[[AllocationScenario, User], str]
 ) -> HttpResponse:
@@ -226,7 +256,7 @@ def scenario_consult(request: HttpRequest, cycle: str, number: int) -> HttpRespo
     def run(scenario: AllocationScenario, actor: User) -> str:
         form = ConsultationForm(request.POST, prefix="consult")
         if not form.is_valid():
-            raise ValidationError({k: [str(e) for e in v] for k, v in form.errors.items()})
+            raise _form_refusal(form)
         data = form.cleaned_data
         services.open_consultation(scenario, data["groups"], data["closes_on"], actor=actor)
         return _("The scenario is open for comments.")
@@ -239,12 +269,16 @@ def scenario_consult(request: HttpRequest, cycle: str, number: int) -> HttpRespo
 def scenario_comment(request: HttpRequest, cycle: str, number: int) -> HttpResponse:
     found = selectors.cycle_for(request.user, cycle)
     if not services.can_comment(request.user, selectors.scenario_for(request.user, found, number)):
-        raise PermissionDenied
+        raise ExplainedDenial(
+            "not_invited",
+            _("You may not comment on this scenario"),
+            _("Only the stakeholder groups invited may comment, until the closing date."),
+        )
 
     def run(scenario: AllocationScenario, actor: User) -> str:
         form = CommentForm(request.POST, prefix="comment")
         if not form.is_valid():
-            raise ValidationError({k: [str(e) for e in v] for k, v in form.errors.items()})
+            raise _form_refusal(form)
         services.add_comment(
             scenario, form.cleaned_data["text"], actor=actor, county=form.cleaned_data["county"]
         )
@@ -278,7 +312,11 @@ def _session_of(scenario: AllocationScenario) -> CouncilSession:
 def session_vote(request: HttpRequest, cycle: str, number: int) -> HttpResponse:
     seat = services.council_seat(request.user)
     if seat is None or not seat.votes:
-        raise PermissionDenied
+        raise ExplainedDenial(
+            "not_a_voting_member",
+            _("You may not vote here"),
+            _("Only the council's voting members vote."),
+        )
 
     def run(scenario: AllocationScenario, actor: User) -> str:
         form = VoteForm(request.POST, prefix="vote")
@@ -303,11 +341,34 @@ def session_close(request: HttpRequest, cycle: str, number: int) -> HttpResponse
     return _act(request, cycle, number, run)
 
 
+@login_required
+@require_POST
+def final_publish(request: HttpRequest, cycle: str) -> HttpResponse:
+    """Publish again a final allocation whose automatic publication failed."""
+    actor = _actor(request)
+    found = selectors.cycle_for(actor, cycle)
+    if not services.can_manage(actor, found):
+        raise PermissionDenied
+    try:
+        done = services.publish_final_again(found, actor=actor)
+    except ValidationError as exc:
+        for errors in exc.message_dict.values():
+            for error in errors:
+                messages.error(request, error)
+    else:
+        if done:
+            messages.success(request, _("The final allocation was published in the catalog."))
+        else:
+            messages.error(request, _("The publication failed again; the log says why."))
+    return redirect("budget:cycle", cycle=found.slug)
+
+
 def compare(request: HttpRequest, cycle: str) -> HttpResponse:
     found = selectors.cycle_for(request.user, cycle)
     asked = [int(n) for n in request.GET.getlist("s") if n.isdigit()][:MAX_COMPARED]
     scenarios = list(selectors.scenarios_of(request.user, found))
     chosen = [s for s in scenarios if s.number in asked] or scenarios[:MAX_COMPARED]
+    chosen = [selectors.for_display(request.user, s) for s in chosen]
     comparison = selectors.compare(chosen)
     fmt = _format(request)
     if fmt:
@@ -357,5 +418,14 @@ def county_projects(request: HttpRequest, cycle: str, county: str) -> HttpRespon
     funded = selectors.county_projects(found, place)
     if funded.basis == "scenario" and not selectors.sees_scenarios(request.user):
         raise Http404("projects")
-    context = {"cycle": found, "county": place, "funded": funded, "form": form}
+    fmt = _format(request)
+    if fmt:
+        return exports.projects_download(funded, found, fmt)
+    context = {
+        "cycle": found,
+        "county": place,
+        "funded": funded,
+        "form": form,
+        "formats": FORMATS_OFFERED,
+    }
     return render(request, "budget/county_projects.html", context, status=status)

@@ -73,6 +73,10 @@ PROBLEMS = {
         "The final allocation of budget cycle «%(cycle)s» was changed after its adoption: "
         "its amounts or result no longer match its digest."
     ),
+    "final_allocation_unpublished": _(
+        "The final allocation of budget cycle «%(cycle)s» is not published in the catalog: "
+        "publish it again from the cycle's page."
+    ),
     "final_allocation_unrecorded": _(
         "The final allocation of budget cycle «%(cycle)s» has no adoption entry in the ledger."
     ),

@@ -102,28 +102,62 @@ def test_refusals_name_the_problem_in_both_languages(
     editor = client_as("mpo.editor")
     bad = _criteria()
     bad[0]["weight"] = 0.2
-    body = post(editor, f"{BASE}/scenarios", {"name_fa": "وزن", "criteria": bad}).json()
-    assert body["problem"]["code"] == "weights_sum"
-    assert "۰٫۵" in body["problem"]["message_fa"] or "۰.۵" in body["problem"]["message_fa"]
-    assert "0.5" in body["problem"]["message_en"]
+    weights = post(editor, f"{BASE}/scenarios", {"name_fa": "وزن", "criteria": bad})
+    assert weights.status_code == 400
+    error = weights.json()["error"]
+    assert error["params"]["fields"] == ["criteria"]
+    assert "۰٫۵" in error["message_fa"] and "0.5" in error["message_en"]
     floor = post(
         editor, f"{BASE}/scenarios", {"name_fa": "کف", "criteria": _criteria(), "floor": 10**12}
-    ).json()
-    assert floor["problem"]["code"] == "lower_bounds_above_total"
-    assert "billion rials" in floor["problem"]["message_en"]
+    )
+    assert floor.status_code == 400
+    assert floor.json()["error"]["params"]["fields"] == ["floor"]
+    assert "billion rials" in floor.json()["error"]["message_en"]
+    assert "میلیارد ریال" in floor.json()["error"]["message_fa"]
     unknown = post(
         editor,
         f"{BASE}/scenarios",
         {"name_fa": "x", "criteria": [{**_criteria()[0], "source": {"dataset": "nope"}}]},
     )
     assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "dataset_not_found"
+    restricted = post(
+        editor,
+        f"{BASE}/scenarios",
+        {
+            "name_fa": "x",
+            "criteria": [
+                {
+                    **_criteria()[0],
+                    "source": {
+                        "dataset": "unfinished-projects",
+                        "measure": "count",
+                        "county_column": "county",
+                    },
+                }
+            ],
+        },
+    )
+    assert restricted.status_code == 400
+    assert restricted.json()["error"]["params"]["fields"] == ["criteria.0"]
+    for rules in (
+        {"cap_percent": 150},
+        {"pace_percent": 0},
+        {"change_limit_percent": -10},
+        {"need_exponent": 1000},
+        {"mix_percent": 120},
+    ):
+        refused = post(
+            editor, f"{BASE}/scenarios", {"name_fa": "x", "criteria": _criteria(), **rules}
+        )
+        assert refused.status_code == 400, rules
+        assert refused.json()["error"]["params"]["fields"] == [next(iter(rules))]
     viewer = post(
         client_as("governorate.viewer"),
         f"{BASE}/scenarios",
         {"name_fa": "x", "criteria": _criteria()},
     )
     assert viewer.status_code == 403
-    assert AllocationScenario.objects.filter(problem={}).count() == 0
+    assert not AllocationScenario.objects.exists()
 
 
 def test_votes_through_the_api(scenario: AllocationScenario, council: dict[str, User]) -> None:

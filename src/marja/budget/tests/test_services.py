@@ -19,7 +19,6 @@ from marja.budget.models import (
     FinalAllocationChangeError,
     Vote,
 )
-from marja.budget.problems import problem_text
 from marja.budget.tests.conftest import MILLION, criteria
 from marja.catalog.models import County, Dataset
 from marja.ledger.models import LedgerEntry
@@ -52,25 +51,29 @@ def test_scenario_computes_from_published_data(scenario: AllocationScenario) -> 
     assert "budget.scenario_saved" in actions and "budget.scenario_computed" in actions
 
 
-def test_an_infeasible_floor_is_explained_and_stored(cycle: BudgetCycle) -> None:
-    found = services.save_scenario(
-        cycle,
-        services.ScenarioIn(name_fa="کف بیش از کل", criteria=criteria(), floor=10**12),
-        actor=editor(),
-    )
-    assert found.result == {}
-    assert found.problem["code"] == "lower_bounds_above_total"
-    text = problem_text(found.problem)
+def refused(cycle: BudgetCycle, terms: services.ScenarioIn) -> ValidationError:
+    """The refusal of ``terms``; nothing is stored."""
+    before = AllocationScenario.objects.count()
+    with pytest.raises(ValidationError) as caught:
+        services.save_scenario(cycle, terms, actor=editor())
+    assert AllocationScenario.objects.count() == before
+    return caught.value
+
+
+def test_an_infeasible_floor_is_explained_and_nothing_stored(cycle: BudgetCycle) -> None:
+    terms = services.ScenarioIn(name_fa="کف بیش از کل", criteria=criteria(), floor=10**12)
+    error = refused(cycle, terms)
+    text = " ".join(str(m) for m in error.message_dict["floor"])
     assert "۱۶٬۰۰۰" in text  # 16 counties × 1,000 billion rials, in Persian digits
+    assert "کف" in text and "(floor)" not in text
 
 
 def test_weights_that_do_not_sum_to_one_are_explained(cycle: BudgetCycle) -> None:
-    found = services.save_scenario(
+    error = refused(
         cycle,
         services.ScenarioIn(name_fa="وزن نادرست", criteria=criteria(beds=0.5, population=0.2)),
-        actor=editor(),
     )
-    assert found.problem == {"code": "weights_sum", "params": {"total": 0.7}}
+    assert "۰٫۷" in " ".join(str(m) for m in error.message_dict["criteria"])
 
 
 def test_a_criterion_with_missing_counties_names_them(cycle: BudgetCycle) -> None:
@@ -88,11 +91,9 @@ def test_a_criterion_with_missing_counties_names_them(cycle: BudgetCycle) -> Non
         ),
     )
     terms = services.ScenarioIn(name_fa="داده ناقص", criteria=[criteria(beds=0.5)[0], only_large])
-    found = services.save_scenario(cycle, terms, actor=editor())
-    assert found.problem["code"] == "missing_values"
-    assert found.problem["params"]["criterion"] == "households"
-    assert "tehran" not in found.problem["params"]["areas"]
-    assert "firuzkuh" in found.problem["params"]["areas"]
+    text = " ".join(str(m) for m in refused(cycle, terms).message_dict["criteria"])
+    assert "خانوار شهرستان‌های بزرگ" in text  # the criterion by its name, not its code
+    assert "فیروزکوه" in text and "تهران" not in text.split(":")[-1]
     filled = services.save_scenario(
         cycle,
         services.ScenarioIn(name_fa="با میانه", criteria=terms.criteria, missing="median"),
@@ -101,6 +102,28 @@ def test_a_criterion_with_missing_counties_names_them(cycle: BudgetCycle) -> Non
     assert filled.problem == {}
     firuzkuh = next(r for r in filled.result["counties"] if r["county"] == "firuzkuh")
     assert firuzkuh["filled"] == ["households"]
+
+
+def test_a_bad_edit_leaves_the_draft_as_it_was(scenario: AllocationScenario) -> None:
+    before = (scenario.floor, scenario.result)
+    with pytest.raises(ValidationError):
+        services.save_scenario(
+            scenario.cycle,
+            services.ScenarioIn(name_fa="x", criteria=criteria(), floor=10**12),
+            actor=editor(),
+            scenario=scenario,
+        )
+    scenario.refresh_from_db()
+    assert (scenario.floor, scenario.result) == before and scenario.criteria.count() == 2
+
+
+def test_new_data_that_breaks_a_draft_is_stored_with_the_reason(
+    scenario: AllocationScenario,
+) -> None:
+    AllocationScenario.objects.filter(pk=scenario.pk).update(floor=10**12)
+    scenario.refresh_from_db()
+    recomputed = services.compute_scenario(scenario, actor=editor())
+    assert recomputed.result == {} and recomputed.problem["code"] == "lower_bounds_above_total"
 
 
 def test_a_constant_criterion_is_refused(cycle: BudgetCycle) -> None:
@@ -113,9 +136,8 @@ def test_a_constant_criterion_is_refused(cycle: BudgetCycle) -> None:
         figures=services.FiguresIn(dataset=census, measure="count", county_column="county"),
     )
     terms = services.ScenarioIn(name_fa="ثابت", criteria=[criteria()[0], one_row_each])
-    found = services.save_scenario(cycle, terms, actor=editor())
-    assert found.problem["code"] == "constant_criterion"
-    assert found.problem["params"]["criterion"] == "rows"
+    text = " ".join(str(m) for m in refused(cycle, terms).message_dict["criteria"])
+    assert "«ردیف»" in text or "“ردیف”" in text
 
 
 def test_a_total_of_zero_is_refused(demo: object) -> None:
@@ -173,6 +195,49 @@ def test_consultation_comments_are_recorded_with_author_and_group(
             actor=editor(),
             scenario=scenario,
         )
+
+
+def test_a_decided_cycle_takes_no_new_scenario_consultation_or_comment(
+    scenario: AllocationScenario, council: dict[str, User]
+) -> None:
+    closes = timezone.localdate() + dt.timedelta(days=7)
+    services.open_consultation(scenario, ["mps"], closes, actor=editor())
+    second = services.save_scenario(
+        scenario.cycle, services.ScenarioIn(name_fa="دوم", criteria=criteria()), actor=editor()
+    )
+    session = services.open_session(scenario, actor=council["admin"])
+    for name in ("admin", "mpo.editor", "council.a"):
+        services.cast_vote(session, "for", actor=council[name])
+    services.close_session(session, actor=council["admin"])
+    with pytest.raises(ValidationError):
+        services.save_scenario(
+            scenario.cycle, services.ScenarioIn(name_fa="سوم", criteria=criteria()), actor=editor()
+        )
+    with pytest.raises(ValidationError):
+        services.open_consultation(second, ["mps"], closes, actor=editor())
+    assert not services.can_comment(council["stakeholder"], scenario)
+
+
+def test_a_failed_publication_leaves_the_allocation_final_and_can_be_retried(
+    scenario: AllocationScenario, council: dict[str, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from marja.budget import publishing
+
+    def broken(final: FinalAllocation) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(publishing, "publish_final", broken)
+    session = services.open_session(scenario, actor=council["admin"])
+    for name in ("admin", "mpo.editor", "council.a"):
+        services.cast_vote(session, "for", actor=council[name])
+    assert services.close_session(session, actor=council["admin"]).outcome == "adopted"
+    final = FinalAllocation.objects.get()
+    assert final.dataset is None
+    monkeypatch.undo()
+    assert services.publish_final_again(scenario.cycle, actor=editor())
+    assert FinalAllocation.objects.get().dataset is not None
+    with pytest.raises(ValidationError):
+        services.publish_final_again(scenario.cycle, actor=editor())
 
 
 def test_the_council_adopts_and_the_allocation_becomes_final(

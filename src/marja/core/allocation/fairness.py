@@ -27,9 +27,13 @@ class Fairness:
     theil: float
     #: None when need or per-capita amounts are the same everywhere.
     rank_correlation: float | None
-    #: Against last year (None without last year's amounts).
+    #: Against last year (None without last year's amounts): the total's change (the
+    #: same for every scenario of a cycle), how many areas get less than last year,
+    #: and the largest fall as a share of last year's amount.
     change: int | None
     change_share: float | None
+    areas_down: int | None = None
+    largest_fall: float | None = None
 
 
 def fairness_of(
@@ -40,11 +44,17 @@ def fairness_of(
 ) -> Fairness:
     x = np.asarray(amounts, dtype=np.float64)
     people = np.asarray(population, dtype=np.float64)
-    change = change_share = None
+    change = change_share = largest_fall = None
+    areas_down = None
     if last_year is not None:
-        last = float(np.asarray(last_year, dtype=np.float64).sum())
+        previous = np.asarray(last_year, dtype=np.float64)
+        last = float(previous.sum())
         change = int(sum(int(a) for a in amounts) - round(last))
         change_share = change / last if last > 0 else None
+        areas_down = int((x < previous - 0.5).sum())
+        with np.errstate(divide="ignore", invalid="ignore"):
+            shares = np.where(previous > 0, (x - previous) / previous, np.nan)
+        largest_fall = float(np.nanmin(shares)) if np.isfinite(shares).any() else None
     per_capita = x / people
     return Fairness(
         gini=gini(per_capita, people),
@@ -52,6 +62,8 @@ def fairness_of(
         rank_correlation=spearman(np.asarray(need, dtype=np.float64), per_capita),
         change=change,
         change_share=change_share,
+        areas_down=areas_down,
+        largest_fall=largest_fall,
     )
 
 
