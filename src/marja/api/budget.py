@@ -21,7 +21,7 @@ from marja.accounts.models import User
 from marja.api.auth import caller, require_scope
 from marja.api.errors import ApiError, refused_as_invalid
 from marja.api.schemas import api_url, errors, jalali_date, jalali_moment
-from marja.budget import exports, selectors, services
+from marja.budget import decision, exports, selectors, services
 from marja.budget.models import AllocationScenario, BudgetCycle, Comment, CouncilSession
 from marja.budget.problems import problem_text
 from marja.catalog.models import County, Dataset
@@ -456,7 +456,7 @@ def scenario_consult(
         closes = JalaliDateField().clean(body.closes_on)
         try:
             return _scenario_out(
-                services.open_consultation(scenario, body.groups, closes, actor=user), user
+                decision.open_consultation(scenario, body.groups, closes, actor=user), user
             )
         except PermissionDenied:
             raise _forbidden() from None
@@ -473,7 +473,7 @@ def scenario_comment(request: HttpRequest, cycle: str, number: int, body: Commen
     county = County.objects.filter(code=body.county).first() if body.county else None
     try:
         with refused_as_invalid():
-            comment = services.add_comment(scenario, body.text, actor=user, county=county)
+            comment = decision.add_comment(scenario, body.text, actor=user, county=county)
     except PermissionDenied:
         raise ApiError(
             403,
@@ -503,7 +503,7 @@ def session_open(request: HttpRequest, cycle: str, number: int) -> Status[Any]:
     user, scenario = _acting(request, cycle, number)
     try:
         with refused_as_invalid():
-            return Status(201, _session_out(services.open_session(scenario, actor=user)))
+            return Status(201, _session_out(decision.open_session(scenario, actor=user)))
     except PermissionDenied:
         raise _forbidden() from None
 
@@ -528,7 +528,7 @@ def session_vote(request: HttpRequest, session: int, body: VoteIn) -> Status[Any
     found = _session(request, session)
     try:
         with refused_as_invalid():
-            services.cast_vote(found, body.choice, actor=user)
+            decision.cast_vote(found, body.choice, actor=user)
     except PermissionDenied:
         raise ApiError(
             403, "not_a_voting_member", _("Only the council's voting members vote.")
@@ -547,7 +547,7 @@ def session_close(request: HttpRequest, session: int) -> SessionOut:
     found = _session(request, session)
     try:
         with refused_as_invalid():
-            return _session_out(services.close_session(found, actor=user))
+            return _session_out(decision.close_session(found, actor=user))
     except PermissionDenied:
         raise _forbidden() from None
 

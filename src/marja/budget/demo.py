@@ -17,6 +17,7 @@ import secrets
 from pathlib import Path
 
 from marja.accounts.models import Organisation, User
+from marja.budget.decision import cast_vote, close_session, open_session
 from marja.budget.models import (
     AllocationScenario,
     BudgetCycle,
@@ -31,10 +32,7 @@ from marja.budget.services import (
     ProjectIn,
     ScenarioIn,
     add_project,
-    cast_vote,
-    close_session,
     create_cycle,
-    open_session,
     save_scenario,
 )
 from marja.catalog.models import County, Dataset

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from marja.accounts.models import User
-from marja.budget import exports, selectors, services
+from marja.budget import decision, exports, selectors, services
 from marja.budget.display import binding_name, rules_text
 from marja.budget.forms import (
     DATASET_ROWS,
@@ -96,7 +96,7 @@ def scenario_detail(request: HttpRequest, cycle: str, number: int) -> HttpRespon
         return exports.scenario_download(scenario, fmt)
     actor = request.user if isinstance(request.user, User) else None
     session = selectors.open_session_of(found)
-    seat = services.council_seat(request.user)
+    seat = decision.council_seat(request.user)
     context = {
         "cycle": found,
         "scenario": scenario,
@@ -111,8 +111,8 @@ def scenario_detail(request: HttpRequest, cycle: str, number: int) -> HttpRespon
         if selectors.sees_scenarios(request.user)
         else [],
         "can_manage": services.can_manage(request.user, found),
-        "can_comment": actor is not None and services.can_comment(actor, scenario),
-        "can_run_sessions": services.can_run_sessions(request.user, found),
+        "can_comment": actor is not None and decision.can_comment(actor, scenario),
+        "can_run_sessions": decision.can_run_sessions(request.user, found),
         "session": session if session and session.scenario_id == scenario.pk else None,
         "voted": session is not None
         and actor is not None
@@ -258,7 +258,7 @@ def scenario_consult(request: HttpRequest, cycle: str, number: int) -> HttpRespo
         if not form.is_valid():
             raise _form_refusal(form)
         data = form.cleaned_data
-        services.open_consultation(scenario, data["groups"], data["closes_on"], actor=actor)
+        decision.open_consultation(scenario, data["groups"], data["closes_on"], actor=actor)
         return _("The scenario is open for comments.")
 
     return _act(request, cycle, number, run)
@@ -268,7 +268,7 @@ def scenario_consult(request: HttpRequest, cycle: str, number: int) -> HttpRespo
 @require_POST
 def scenario_comment(request: HttpRequest, cycle: str, number: int) -> HttpResponse:
     found = selectors.cycle_for(request.user, cycle)
-    if not services.can_comment(request.user, selectors.scenario_for(request.user, found, number)):
+    if not decision.can_comment(request.user, selectors.scenario_for(request.user, found, number)):
         raise ExplainedDenial(
             "not_invited",
             _("You may not comment on this scenario"),
@@ -279,7 +279,7 @@ def scenario_comment(request: HttpRequest, cycle: str, number: int) -> HttpRespo
         form = CommentForm(request.POST, prefix="comment")
         if not form.is_valid():
             raise _form_refusal(form)
-        services.add_comment(
+        decision.add_comment(
             scenario, form.cleaned_data["text"], actor=actor, county=form.cleaned_data["county"]
         )
         return _("Your comment was recorded.")
@@ -290,11 +290,11 @@ def scenario_comment(request: HttpRequest, cycle: str, number: int) -> HttpRespo
 @login_required
 @require_POST
 def session_open(request: HttpRequest, cycle: str, number: int) -> HttpResponse:
-    if not services.can_run_sessions(request.user, selectors.cycle_for(request.user, cycle)):
+    if not decision.can_run_sessions(request.user, selectors.cycle_for(request.user, cycle)):
         raise PermissionDenied
 
     def run(scenario: AllocationScenario, actor: User) -> str:
-        services.open_session(scenario, actor=actor)
+        decision.open_session(scenario, actor=actor)
         return _("The council session is open for votes.")
 
     return _act(request, cycle, number, run)
@@ -310,7 +310,7 @@ def _session_of(scenario: AllocationScenario) -> CouncilSession:
 @login_required
 @require_POST
 def session_vote(request: HttpRequest, cycle: str, number: int) -> HttpResponse:
-    seat = services.council_seat(request.user)
+    seat = decision.council_seat(request.user)
     if seat is None or not seat.votes:
         raise ExplainedDenial(
             "not_a_voting_member",
@@ -322,7 +322,7 @@ def session_vote(request: HttpRequest, cycle: str, number: int) -> HttpResponse:
         form = VoteForm(request.POST, prefix="vote")
         if not form.is_valid():
             raise ValidationError({"choice": _("A vote is for, against, or abstain.")})
-        services.cast_vote(_session_of(scenario), form.cleaned_data["choice"], actor=actor)
+        decision.cast_vote(_session_of(scenario), form.cleaned_data["choice"], actor=actor)
         return _("Your vote was recorded.")
 
     return _act(request, cycle, number, run)
@@ -331,11 +331,11 @@ def session_vote(request: HttpRequest, cycle: str, number: int) -> HttpResponse:
 @login_required
 @require_POST
 def session_close(request: HttpRequest, cycle: str, number: int) -> HttpResponse:
-    if not services.can_run_sessions(request.user, selectors.cycle_for(request.user, cycle)):
+    if not decision.can_run_sessions(request.user, selectors.cycle_for(request.user, cycle)):
         raise PermissionDenied
 
     def run(scenario: AllocationScenario, actor: User) -> str:
-        closed = services.close_session(_session_of(scenario), actor=actor)
+        closed = decision.close_session(_session_of(scenario), actor=actor)
         return _("The session was closed: %(outcome)s.") % {"outcome": closed.get_outcome_display()}
 
     return _act(request, cycle, number, run)
@@ -350,7 +350,7 @@ def final_publish(request: HttpRequest, cycle: str) -> HttpResponse:
     if not services.can_manage(actor, found):
         raise PermissionDenied
     try:
-        done = services.publish_final_again(found, actor=actor)
+        done = decision.publish_final_again(found, actor=actor)
     except ValidationError as exc:
         for errors in exc.message_dict.values():
             for error in errors:

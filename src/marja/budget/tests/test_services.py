@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from marja.accounts.models import User
-from marja.budget import services
+from marja.budget import decision, services
 from marja.budget.models import (
     AllocationScenario,
     BudgetCycle,
@@ -168,18 +168,18 @@ def test_only_the_owners_editors_make_scenarios(cycle: BudgetCycle) -> None:
 
 
 def _adopt(scenario: AllocationScenario, council: dict[str, User]) -> CouncilSession:
-    session = services.open_session(scenario, actor=council["admin"])
+    session = decision.open_session(scenario, actor=council["admin"])
     for name in ("admin", "mpo.editor", "council.a"):
-        services.cast_vote(session, "for", actor=council[name])
-    return services.close_session(session, actor=council["admin"])
+        decision.cast_vote(session, "for", actor=council[name])
+    return decision.close_session(session, actor=council["admin"])
 
 
 def test_consultation_comments_are_recorded_with_author_and_group(
     scenario: AllocationScenario, council: dict[str, User]
 ) -> None:
     closes = timezone.localdate() + dt.timedelta(days=7)
-    services.open_consultation(scenario, ["mps"], closes, actor=editor())
-    comment = services.add_comment(
+    decision.open_consultation(scenario, ["mps"], closes, actor=editor())
+    comment = decision.add_comment(
         scenario,
         "سهم ورامین کم است",
         actor=council["stakeholder"],
@@ -187,7 +187,7 @@ def test_consultation_comments_are_recorded_with_author_and_group(
     )
     assert comment.group == "mps" and comment.author == council["stakeholder"]
     with pytest.raises(PermissionDenied):  # not in an invited group
-        services.add_comment(scenario, "نظر", actor=council["outsider"])
+        decision.add_comment(scenario, "نظر", actor=council["outsider"])
     with pytest.raises(ValidationError):  # fixed once under consultation
         services.save_scenario(
             scenario.cycle,
@@ -201,21 +201,21 @@ def test_a_decided_cycle_takes_no_new_scenario_consultation_or_comment(
     scenario: AllocationScenario, council: dict[str, User]
 ) -> None:
     closes = timezone.localdate() + dt.timedelta(days=7)
-    services.open_consultation(scenario, ["mps"], closes, actor=editor())
+    decision.open_consultation(scenario, ["mps"], closes, actor=editor())
     second = services.save_scenario(
         scenario.cycle, services.ScenarioIn(name_fa="دوم", criteria=criteria()), actor=editor()
     )
-    session = services.open_session(scenario, actor=council["admin"])
+    session = decision.open_session(scenario, actor=council["admin"])
     for name in ("admin", "mpo.editor", "council.a"):
-        services.cast_vote(session, "for", actor=council[name])
-    services.close_session(session, actor=council["admin"])
+        decision.cast_vote(session, "for", actor=council[name])
+    decision.close_session(session, actor=council["admin"])
     with pytest.raises(ValidationError):
         services.save_scenario(
             scenario.cycle, services.ScenarioIn(name_fa="سوم", criteria=criteria()), actor=editor()
         )
     with pytest.raises(ValidationError):
-        services.open_consultation(second, ["mps"], closes, actor=editor())
-    assert not services.can_comment(council["stakeholder"], scenario)
+        decision.open_consultation(second, ["mps"], closes, actor=editor())
+    assert not decision.can_comment(council["stakeholder"], scenario)
 
 
 def test_a_failed_publication_leaves_the_allocation_final_and_can_be_retried(
@@ -227,17 +227,17 @@ def test_a_failed_publication_leaves_the_allocation_final_and_can_be_retried(
         raise OSError("disk full")
 
     monkeypatch.setattr(publishing, "publish_final", broken)
-    session = services.open_session(scenario, actor=council["admin"])
+    session = decision.open_session(scenario, actor=council["admin"])
     for name in ("admin", "mpo.editor", "council.a"):
-        services.cast_vote(session, "for", actor=council[name])
-    assert services.close_session(session, actor=council["admin"]).outcome == "adopted"
+        decision.cast_vote(session, "for", actor=council[name])
+    assert decision.close_session(session, actor=council["admin"]).outcome == "adopted"
     final = FinalAllocation.objects.get()
     assert final.dataset is None
     monkeypatch.undo()
-    assert services.publish_final_again(scenario.cycle, actor=editor())
+    assert decision.publish_final_again(scenario.cycle, actor=editor())
     assert FinalAllocation.objects.get().dataset is not None
     with pytest.raises(ValidationError):
-        services.publish_final_again(scenario.cycle, actor=editor())
+        decision.publish_final_again(scenario.cycle, actor=editor())
 
 
 def test_the_council_adopts_and_the_allocation_becomes_final(
@@ -259,20 +259,20 @@ def test_the_council_adopts_and_the_allocation_becomes_final(
 def test_a_vote_by_a_non_member_or_an_observer_is_refused(
     scenario: AllocationScenario, council: dict[str, User]
 ) -> None:
-    session = services.open_session(scenario, actor=council["admin"])
+    session = decision.open_session(scenario, actor=council["admin"])
     for name in ("outsider", "mp.observer"):
         with pytest.raises(PermissionDenied):
-            services.cast_vote(session, "for", actor=council[name])
+            decision.cast_vote(session, "for", actor=council[name])
     assert not Vote.objects.exists()
 
 
 def test_a_second_vote_by_the_same_member_is_refused(
     scenario: AllocationScenario, council: dict[str, User]
 ) -> None:
-    session = services.open_session(scenario, actor=council["admin"])
-    services.cast_vote(session, "against", actor=council["council.a"])
+    session = decision.open_session(scenario, actor=council["admin"])
+    decision.cast_vote(session, "against", actor=council["council.a"])
     with pytest.raises(ValidationError) as caught:
-        services.cast_vote(session, "for", actor=council["council.a"])
+        decision.cast_vote(session, "for", actor=council["council.a"])
     assert "choice" in caught.value.message_dict
     assert list(Vote.objects.values_list("choice", flat=True)) == ["against"]
 
@@ -280,9 +280,9 @@ def test_a_second_vote_by_the_same_member_is_refused(
 def test_without_quorum_nothing_is_decided(
     scenario: AllocationScenario, council: dict[str, User]
 ) -> None:
-    session = services.open_session(scenario, actor=council["admin"])
-    services.cast_vote(session, "for", actor=council["admin"])
-    closed = services.close_session(session, actor=council["admin"])
+    session = decision.open_session(scenario, actor=council["admin"])
+    decision.cast_vote(session, "for", actor=council["admin"])
+    closed = decision.close_session(session, actor=council["admin"])
     assert closed.outcome == "no_quorum"
     assert not FinalAllocation.objects.exists()
     scenario.refresh_from_db()
@@ -304,6 +304,6 @@ def test_a_final_allocation_cannot_be_edited(
     with pytest.raises(ValidationError):
         services.compute_scenario(scenario, actor=editor())
     with pytest.raises(ValidationError):
-        services.open_session(scenario, actor=council["admin"])
+        decision.open_session(scenario, actor=council["admin"])
     stored = FinalAllocation.objects.get(pk=final.pk)
     assert (stored.amounts, stored.digest) == before

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from marja.accounts.models import User
-from marja.budget import services
+from marja.budget import decision
 from marja.budget.models import AllocationScenario, FinalAllocation
 from marja.ledger.messages import problem_text
 from marja.ledger.verification import verify_instance
@@ -14,10 +14,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _adopted(scenario: AllocationScenario, council: dict[str, User]) -> FinalAllocation:
-    session = services.open_session(scenario, actor=council["admin"])
+    session = decision.open_session(scenario, actor=council["admin"])
     for name in ("admin", "mpo.editor", "council.a"):
-        services.cast_vote(session, "for", actor=council[name])
-    services.close_session(session, actor=council["admin"])
+        decision.cast_vote(session, "for", actor=council[name])
+    decision.close_session(session, actor=council["admin"])
     return FinalAllocation.objects.get()
 
 
