@@ -336,18 +336,30 @@ def verify(as_json: bool) -> None:
     elif "error" in report:
         click.echo(f"ERR the verification could not finish: {report['error']}", err=True)
     else:
-        mark = "ERR" if report["problems"] else "ok "
+        codes = [str(p["code"]) for p in report["problems"]]
+
+        def mark(*prefixes: str) -> str:
+            """ERR on the line whose part is at fault, ok on the others."""
+            if not prefixes:
+                faulty = any(
+                    not c.startswith(("object_", "version_", "final_allocation_")) for c in codes
+                )
+            else:
+                faulty = any(c.startswith(prefixes) for c in codes)
+            return "ERR" if faulty else "ok "
+
         click.echo(
-            f"{mark} ledger: {report['entries']} entries, {report['checkpoints']} checkpoints, "
+            f"{mark()} ledger: {report['entries']} entries, {report['checkpoints']} checkpoints, "
             f"{report['unsigned_entries']} entries after the last checkpoint"
         )
         click.echo(
-            f"{mark} objects: {report.get('objects', 0)} objects of {report.get('versions', 0)} "
-            f"versions, {report.get('bytes', 0) / 1e6:.1f} MB hashed in {report['seconds']:.1f} s"
+            f"{mark('object_', 'version_')} objects: {report.get('objects', 0)} objects of "
+            f"{report.get('versions', 0)} versions, {report.get('bytes', 0) / 1e6:.1f} MB hashed "
+            f"in {report['seconds']:.1f} s"
         )
         click.echo(
-            f"{mark} budget: {report.get('final_allocations', 0)} final allocations checked "
-            "against their digests and the ledger"
+            f"{mark('final_allocation_')} budget: {report.get('final_allocations', 0)} final "
+            "allocations checked against their digests and the ledger"
         )
         for problem in report["problems"]:
             click.echo(f"ERR {problem_text(problem)}", err=True)

@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
-from pydantic import StrictFloat, StrictInt
+from pydantic import field_validator
 
 from marja.accounts.models import User
 from marja.api.auth import caller, require_scope
@@ -94,6 +94,7 @@ class ScenarioOut(Schema):
     problem: dict[str, Any] | None
     computed_at: str | None
     consultation: dict[str, Any] | None
+    url: str
     comments: list[CommentOut] = Field(description="For those who may see scenarios.")
     sessions: list[SessionOut] = Field(description="Council sessions on it, newest first.")
 
@@ -117,7 +118,16 @@ class CriterionIn(Schema):
     code: str
     name_fa: str
     direction: Literal["higher", "lower"]
-    weight: StrictFloat | StrictInt | None = Field(None, ge=0, le=1000)
+    weight: float | None = Field(None, ge=0, le=1000)
+
+    @field_validator("weight", mode="before")
+    @classmethod
+    def _a_number(cls, value: object) -> object:
+        """A JSON number: neither a boolean (true is not 1) nor text ("0.5")."""
+        if isinstance(value, bool | str):
+            raise ValueError("not a number")
+        return value
+
     non_negative: bool = True
     source: FiguresIn
 
@@ -255,7 +265,9 @@ def _comment_out(comment: Comment) -> CommentOut:
     )
 
 
-def _scenario_out(scenario: AllocationScenario, user: Any = None) -> ScenarioOut:
+def _scenario_out(
+    request: HttpRequest, scenario: AllocationScenario, user: Any = None
+) -> ScenarioOut:
     seen = user is not None and selectors.sees_scenarios(user)
     consultation = None
     if scenario.consultation_groups:
@@ -273,6 +285,7 @@ def _scenario_out(scenario: AllocationScenario, user: Any = None) -> ScenarioOut
         problem=_problem(scenario.problem),
         computed_at=jalali_moment(scenario.computed_at),
         consultation=consultation,
+        url=api_url(request, f"budget/cycles/{scenario.cycle.slug}/scenarios/{scenario.number}"),
         comments=[_comment_out(c) for c in selectors.comments_of(scenario)] if seen else [],
         sessions=[_session_out(x) for x in selectors.sessions_of(scenario)] if seen else [],
     )
@@ -345,7 +358,7 @@ def cycle_detail(request: HttpRequest, cycle: str) -> CycleOut:
 )
 def scenario_detail(request: HttpRequest, cycle: str, number: int) -> ScenarioOut:
     found = _scenario(request, _cycle(request, cycle), number)
-    return _scenario_out(selectors.for_display(caller(request), found), caller(request))
+    return _scenario_out(request, selectors.for_display(caller(request), found), caller(request))
 
 
 @router.get(
@@ -361,25 +374,31 @@ def scenario_export(
     return exports.scenario_download(selectors.for_display(caller(request), found), format)
 
 
-def _figures(source: FiguresIn) -> services.FiguresIn:
+def _figures(source: FiguresIn, index: int) -> services.FiguresIn:
     indicator = dataset = None
+    field = f"criteria.{index}.source"
     if source.indicator:
         indicator = Indicator.objects.filter(
             plan__slug=source.plan or "", code=source.indicator
         ).first()
         if indicator is None:
             raise ApiError(
-                404,
+                400,
                 "indicator_not_found",
                 _("There is no indicator %(code)s in plan “%(plan)s”."),
                 code=source.indicator,
                 plan=source.plan or "",
+                fields=[field],
             )
     if source.dataset:
         dataset = Dataset.objects.filter(slug=source.dataset).first()
         if dataset is None:
             raise ApiError(
-                404, "dataset_not_found", _("There is no dataset “%(slug)s”."), slug=source.dataset
+                400,
+                "dataset_not_found",
+                _("There is no dataset “%(slug)s”."),
+                slug=source.dataset,
+                fields=[field],
             )
     return services.FiguresIn(
         indicator=indicator,
@@ -413,13 +432,13 @@ def scenario_create(request: HttpRequest, cycle: str, body: ScenarioIn) -> Statu
             direction=c.direction,
             weight=c.weight,
             non_negative=c.non_negative,
-            figures=_figures(c.source),
+            figures=_figures(c.source, i),
         )
-        for c in body.criteria
+        for i, c in enumerate(body.criteria)
     ]
     with refused_as_invalid():
         made = services.save_scenario(found, services.ScenarioIn(**fields), actor=user)
-    return Status(201, _scenario_out(made, user))
+    return Status(201, _scenario_out(request, made, user))
 
 
 def _acting(request: HttpRequest, cycle: str, number: int) -> tuple[User, AllocationScenario]:
@@ -437,7 +456,7 @@ def scenario_compute(request: HttpRequest, cycle: str, number: int) -> ScenarioO
     user, scenario = _acting(request, cycle, number)
     try:
         with refused_as_invalid():
-            return _scenario_out(services.compute_scenario(scenario, actor=user), user)
+            return _scenario_out(request, services.compute_scenario(scenario, actor=user), user)
     except PermissionDenied:
         raise _forbidden() from None
 
@@ -456,7 +475,7 @@ def scenario_consult(
         closes = JalaliDateField().clean(body.closes_on)
         try:
             return _scenario_out(
-                decision.open_consultation(scenario, body.groups, closes, actor=user), user
+                request, decision.open_consultation(scenario, body.groups, closes, actor=user), user
             )
         except PermissionDenied:
             raise _forbidden() from None
@@ -471,6 +490,14 @@ def scenario_consult(
 def scenario_comment(request: HttpRequest, cycle: str, number: int, body: CommentIn) -> Status[Any]:
     user, scenario = _acting(request, cycle, number)
     county = County.objects.filter(code=body.county).first() if body.county else None
+    if body.county and county is None:
+        raise ApiError(
+            400,
+            "county_not_found",
+            _("There is no county “%(county)s”."),
+            county=body.county,
+            fields=["county"],
+        )
     try:
         with refused_as_invalid():
             comment = decision.add_comment(scenario, body.text, actor=user, county=county)

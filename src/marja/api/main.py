@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.functional import Promise, lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -23,6 +24,7 @@ from marja.api.publishing import router as publishing_router
 from marja.api.query import router as query_router
 from marja.api.search import router as search_router
 from marja.common.access import ExplainedDenial
+from marja.common.display import digits
 
 logger = logging.getLogger(__name__)
 
@@ -93,15 +95,24 @@ def _field_problem(item: dict[str, Any]) -> str:
     if known is None:
         return str(item.get("msg", ""))
     try:
-        return str(known) % {k: str(v) for k, v in (item.get("ctx") or {}).items()}
+        return str(known) % {k: _shown(k, v) for k, v in (item.get("ctx") or {}).items()}
     except (KeyError, TypeError, ValueError):
         return str(known)
+
+
+def _shown(key: str, value: object) -> str:
+    """A constraint's figure in the reader's digits; a literal's options as a list
+    ("'higher', 'lower'": the codes themselves, without an English "or")."""
+    text = str(value)
+    if key == "expected":
+        return text.replace("' or '", "', '")
+    return digits(text)
 
 
 def _problems_text(errors: list[dict[str, Any]]) -> str:
     """Each field's problem in the active language (rendered once per language)."""
     parts = [f"{_field_name(item) or '—'}: {_field_problem(item)}" for item in errors]
-    return "; ".join(parts)
+    return ("; " if get_language() == "en" else "؛ ").join(parts)
 
 
 @api.exception_handler(ValidationError)

@@ -96,6 +96,7 @@ def _named(problem: dict[str, Any], scenario: AllocationScenario) -> dict[str, A
     params = dict(problem.get("params") or {})
     for key in ("criterion", "input"):
         if str(params.get(key)) in names:
+            params["criterion_code"] = str(params[key])
             params[key] = names[str(params[key])]
     if isinstance(params.get("criteria"), list):
         params["criteria"] = [names.get(str(c), c) for c in params["criteria"]]

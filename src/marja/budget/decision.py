@@ -39,7 +39,7 @@ from marja.budget.services import (
     scenario_fixed,
 )
 from marja.catalog.models import County
-from marja.common.display import digits_lazy
+from marja.common.display import sentence_lazy
 from marja.ledger.services import record
 
 # Consultation.
@@ -178,9 +178,9 @@ def open_session(scenario: AllocationScenario, *, actor: User) -> CouncilSession
     members = voting_members()
     quorum = scenario.cycle.quorum or (members // 2 + 1)
     if members < quorum:
-        problems["quorum"] = digits_lazy(
-            _("The council has %(members)s voting members, fewer than the quorum of %(quorum)s.")
-            % {"members": members, "quorum": quorum}
+        problems["quorum"] = sentence_lazy(
+            _("The council has %(members)s voting members, fewer than the quorum of %(quorum)s."),
+            {"members": members, "quorum": quorum},
         )
     if problems:
         raise ValidationError(problems)
@@ -318,6 +318,10 @@ def _adopt(scenario: AllocationScenario, session: CouncilSession, actor: User) -
             "result": scenario.result,
         }
     )
+    # The council chose: the cycle's other scenarios are no longer before anyone.
+    cycle.scenarios.exclude(pk=scenario.pk).filter(
+        status__in=[AllocationScenario.Status.DRAFT, AllocationScenario.Status.CONSULTATION]
+    ).update(status=AllocationScenario.Status.NOT_ADOPTED)
     final = FinalAllocation.objects.create(
         cycle=cycle,
         scenario=scenario,

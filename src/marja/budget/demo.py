@@ -244,7 +244,9 @@ def _decided_1402(owner: Organisation, credits: Dataset, census: Dataset) -> Non
             programme_en="Provincial capital assets",
             total=round(approved),
             owner=owner,
-            description_fa="دورهٔ تصمیم‌گرفته‌شدهٔ سال گذشته، با هزینه‌کرد واقعی.",
+            description_fa=(
+                "دورهٔ تصمیم‌گرفته‌شدهٔ سال گذشته؛ هزینه‌کرد واقعی آن را کاربران دستگاه‌ها می‌بینند."
+            ),
             last_year=FiguresIn(
                 dataset=credits,
                 measure="sum:approved",

@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from marja.budget.display import binding_name
 from marja.budget.models import AllocationScenario, BudgetCycle, FinalAllocation
 from marja.budget.selectors import Comparison, CountyProjects, county_lines
 from marja.common.downloads import table_download
@@ -28,6 +29,7 @@ SCENARIO_FIELDS = [
     ("population", NUM, _("population")),
     ("per_capita", NUM, _("per capita (rials)")),
     ("binding", STR, _("decided by")),
+    ("binding_name", STR, _("decided by (in words)")),
     ("drivers", STR, _("main drivers of need")),
     ("rank_best", INT, _("best rank under perturbation")),
     ("rank_worst", INT, _("worst rank under perturbation")),
@@ -42,6 +44,7 @@ FINAL_FIELDS = [
     ("need", NUM, _("need score")),
     ("rank", INT, _("need rank")),
     ("binding", STR, _("decided by")),
+    ("binding_name", STR, _("decided by (in words)")),
 ]
 
 
@@ -62,7 +65,8 @@ def scenario_rows(scenario: AllocationScenario) -> list[dict[str, Any]]:
             {
                 **row,
                 "county_name": line.name,
-                "drivers": "; ".join(n for n, _s in line.drivers),
+                "binding_name": binding_name(row["binding"]),
+                "drivers": "، ".join(n for n, _s in line.drivers),
                 **{
                     k: study[k]
                     for k in ("rank_best", "rank_worst", "same_rank", "amount_p5", "amount_p95")
@@ -80,7 +84,14 @@ def scenario_download(scenario: AllocationScenario, fmt: str) -> HttpResponse:
 def final_lines(final: FinalAllocation) -> list[dict[str, Any]]:
     names = county_names()
     return sorted(
-        ({**row, "county_name": names.get(row["county"], row["county"])} for row in final.amounts),
+        (
+            {
+                **row,
+                "county_name": names.get(row["county"], row["county"]),
+                "binding_name": binding_name(row["binding"]),
+            }
+            for row in final.amounts
+        ),
         key=lambda r: -r["amount"],
     )
 

@@ -185,6 +185,16 @@ class ScenarioForm(forms.Form):
                 }
         return initial
 
+    def field_of(self, key: str) -> str | None:
+        """The form field a service's refusal key is about (``criteria.N`` → its row)."""
+        if key in self.fields:
+            return key
+        _criteria, _dot, index = key.partition(".")
+        fields: list[str] = getattr(self, "criterion_fields", [])
+        if index.isdigit() and int(index) < len(fields):
+            return fields[int(index)]
+        return None
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         for n in range(len(self.dataset_rows)):
@@ -207,6 +217,12 @@ class ScenarioForm(forms.Form):
 
     def to_terms(self) -> ScenarioIn:
         data = self.cleaned_data
+        #: The form field of each criterion, in the terms' order (for the refusals).
+        self.criterion_fields = [
+            f"i{indicator.pk}_weight"
+            for indicator, _year in self.indicators
+            if data.get(f"i{indicator.pk}_use")
+        ] + [f"d{n}_measure" for n in range(len(self.dataset_rows)) if data.get(f"d{n}_dataset")]
         criteria = [
             CriterionIn(
                 code=f"c{indicator.pk}",
@@ -300,6 +316,14 @@ class ProjectForm(forms.Form):
     end_year = PersianFloatField(label=_("last year"), required=False)
     progress = PersianFloatField(label=_("physical progress (%)"), min_value=0, max_value=100)
     priority = PersianFloatField(label=_("priority"), min_value=1, max_value=1000)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name in ("cost", "start_year", "end_year", "priority"):
+            value = data.get(name)
+            if value is not None and not float(value).is_integer():
+                self.add_error(name, _("Write a whole number."))
+        return data
 
     def to_terms(self, county: County) -> ProjectIn:
         data = self.cleaned_data

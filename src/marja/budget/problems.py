@@ -138,6 +138,8 @@ def problem_params(code: str, params: dict[str, Any]) -> dict[str, Any]:
             shown[key] = separator.join(binding_name(str(v)) for v in value)
         elif code in MONEY and key in {"total", "needed", "allowed", "base"}:
             shown[key] = rials(value)
+        elif key == "dataset" and isinstance(value, str):
+            shown[key] = _dataset_title(value)
         elif key in {"criterion", "input"} and str(value) in INPUT_NAMES:
             shown[key] = str(INPUT_NAMES[str(value)])
         elif isinstance(value, list):
@@ -145,6 +147,13 @@ def problem_params(code: str, params: dict[str, Any]) -> dict[str, Any]:
         else:
             shown[key] = _shown(value)
     return shown
+
+
+def _dataset_title(slug: str) -> str:
+    from marja.catalog.models import Dataset
+
+    found = Dataset.objects.filter(slug=slug).first()
+    return f"«{found.title}»" if found is not None else slug
 
 
 def problem_text(problem: dict[str, Any]) -> str:

@@ -16,7 +16,9 @@ from pathlib import Path
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
 
+from marja.budget.display import binding_name
 from marja.budget.models import FinalAllocation
 from marja.catalog.models import Dataset, Licence, Theme
 from marja.catalog.services import DatasetIn, create_dataset
@@ -30,7 +32,15 @@ from marja.ledger.services import record
 log = logging.getLogger(__name__)
 
 THEME, LICENCE = "planning-budget", "cc-by-4.0"
-HEADERS = ["year", "county", "amount_rials", "need_score", "need_rank", "decided_by"]
+HEADERS = [
+    "year",
+    "county",
+    "amount_rials",
+    "need_score",
+    "need_rank",
+    "decided_by",
+    "decided_by_fa",
+]
 _LABELS = [
     (FieldType.INTEGER, _("year"), ""),
     (FieldType.COUNTY, _("county"), ""),
@@ -38,6 +48,7 @@ _LABELS = [
     (FieldType.NUMBER, _("need score"), ""),
     (FieldType.INTEGER, _("need rank"), ""),
     (FieldType.STRING, _("decided by"), ""),
+    (FieldType.STRING, _("decided by (in words)"), ""),
 ]
 
 
@@ -62,6 +73,13 @@ def publish_final(final: FinalAllocation) -> Publication | None:
     None when the catalog lacks the theme or licence it needs."""
     cycle = final.cycle
     dataset = Dataset.objects.filter(slug=dataset_slug(final)).first()
+    if dataset is not None and (
+        dataset.publisher_id != cycle.owner_id or dataset.access != Dataset.Access.PUBLIC
+    ):
+        # Someone else's dataset under this name (or one made private): never publish
+        # the council's decision into it; the allocation stays final and unpublished.
+        log.error("dataset %s is not the cycle owner's public dataset", dataset.slug)
+        return None
     if dataset is None:
         theme = Theme.objects.filter(slug=THEME).first() or Theme.objects.first()
         licence = Licence.objects.filter(slug=LICENCE).first() or Licence.objects.first()
@@ -102,6 +120,8 @@ def publish_final(final: FinalAllocation) -> Publication | None:
             writer = csv.writer(out)
             writer.writerow(HEADERS)
             for row in final.amounts:
+                with override("fa"):
+                    words = binding_name(row["binding"])
                 writer.writerow(
                     [
                         cycle.year,
@@ -110,6 +130,7 @@ def publish_final(final: FinalAllocation) -> Publication | None:
                         f"{row['need']:.6f}",
                         row["rank"],
                         row["binding"],
+                        words,
                     ]
                 )
         upload = upload_from_path(path, actor=None, original_name=path.name)

@@ -75,12 +75,18 @@ def scenario_for(user: AnyUser, cycle: BudgetCycle, number: int) -> AllocationSc
 
 
 def is_public(figures: CountyFigures | None) -> bool:
-    """Whether a source's figures are open to everyone: a public indicator, or a
-    published public dataset."""
+    """Whether a source's figures are open to everyone: a public indicator over public
+    datasets, or a public dataset."""
     if figures is None:
         return True
-    if figures.indicator is not None:
-        return figures.indicator.access == Indicator.Access.PUBLIC
+    indicator = figures.indicator
+    if indicator is not None:
+        # Stricter than the plan's pages: a public indicator over internal data would
+        # give the data back through the amounts, so both must be public here.
+        sources = [d for d in (indicator.dataset, indicator.denominator_dataset) if d]
+        return indicator.access == Indicator.Access.PUBLIC and all(
+            d.access == Dataset.Access.PUBLIC for d in sources
+        )
     dataset = figures.dataset
     return dataset is not None and dataset.access == Dataset.Access.PUBLIC
 

@@ -37,7 +37,7 @@ from marja.budget.models import (
     StakeholderGroup,
 )
 from marja.catalog.models import County, Dataset
-from marja.common.display import digits_lazy
+from marja.common.display import sentence_lazy
 from marja.core.ledger import canonical_json
 from marja.core.query import Measure, QueryError
 from marja.core.text import normalize
@@ -106,9 +106,9 @@ def create_cycle(terms: CycleIn, *, actor: User | None) -> BudgetCycle:
         ensure(can_create_cycle(actor, terms.owner))
     problems: Problems = {}
     if not FIRST_YEAR <= terms.year <= LAST_YEAR:
-        problems["year"] = digits_lazy(
-            _("The year must be a Jalali year between %(first)s and %(last)s.")
-            % {"first": FIRST_YEAR, "last": LAST_YEAR}
+        problems["year"] = sentence_lazy(
+            _("The year must be a Jalali year between %(first)s and %(last)s."),
+            {"first": FIRST_YEAR, "last": LAST_YEAR},
         )
     if terms.total <= 0:
         problems["total"] = _("The total to divide must be more than zero rials.")
@@ -291,8 +291,8 @@ def save_scenario(
                 position=position,
             )
         computation.compute(scenario)
-        if scenario.problem:
-            raise refusal(scenario.problem)  # rolls the whole change back
+        if scenario.problem:  # rolls the whole change back
+            raise refusal(scenario.problem, [c.code for c in terms.criteria])
         record(
             "budget.scenario_saved",
             actor=actor,
@@ -328,15 +328,20 @@ PROBLEM_FIELDS = {
 }
 
 
-def refusal(problem: dict[str, Any]) -> ValidationError:
-    """A computation's refusal as a ``ValidationError`` on the field it is about, its
-    sentence rendered in the reader's language when read."""
+def refusal(problem: dict[str, Any], codes: list[str] | None = None) -> ValidationError:
+    """A computation's refusal as a ``ValidationError`` on the field it is about
+    (``criteria.N`` for one criterion of ``codes``), its sentence rendered in the
+    reader's language when read."""
     from django.utils.functional import lazy
 
     from marja.budget.problems import problem_text
 
     message = lazy(problem_text, str)(problem)
-    return ValidationError({PROBLEM_FIELDS.get(str(problem.get("code")), "criteria"): [message]})
+    field = PROBLEM_FIELDS.get(str(problem.get("code")), "criteria")
+    code = (problem.get("params") or {}).get("criterion_code")
+    if codes and code in codes:
+        field = f"criteria.{codes.index(code)}"
+    return ValidationError({field: [message]})
 
 
 def check_cycle_open(cycle: BudgetCycle) -> None:
@@ -374,9 +379,10 @@ def _record_computed(scenario: AllocationScenario, actor: User | None) -> None:
 
 
 def scenario_fixed(scenario: AllocationScenario) -> str:
-    return _("This scenario is %(status)s; only a draft can change. Copy it into a new one.") % {
-        "status": scenario.get_status_display()
-    }
+    return sentence_lazy(
+        _("This scenario is %(status)s; only a draft can change. Copy it into a new one."),
+        {"status": AllocationScenario.Status(scenario.status).label},
+    )
 
 
 def _check_scenario(terms: ScenarioIn, actor: User | None) -> None:
@@ -396,8 +402,8 @@ def _check_scenario(terms: ScenarioIn, actor: User | None) -> None:
     if not terms.criteria:
         problems["criteria"] = _("A scenario needs at least one criterion.")
     elif len(terms.criteria) > MAX_CRITERIA:
-        problems["criteria"] = digits_lazy(
-            _("A scenario takes at most %(most)s criteria.") % {"most": MAX_CRITERIA}
+        problems["criteria"] = sentence_lazy(
+            _("A scenario takes at most %(most)s criteria."), {"most": MAX_CRITERIA}
         )
     codes = [c.code for c in terms.criteria]
     if len(set(codes)) != len(codes):
@@ -416,10 +422,13 @@ def _check_scenario(terms: ScenarioIn, actor: User | None) -> None:
                 try:
                     Measure.parse(item.figures.measure)
                 except QueryError:
-                    problems[key] = _(
-                        "The measure “%(measure)s” is not a function and a column, e.g. "
-                        "sum:population or count."
-                    ) % {"measure": item.figures.measure}
+                    problems[key] = sentence_lazy(
+                        _(
+                            "The measure “%(measure)s” is not a function and a column, e.g. "
+                            "sum:population or count."
+                        ),
+                        {"measure": item.figures.measure},
+                    )
     _check_rules(terms, problems)
     if problems:
         raise ValidationError(problems)

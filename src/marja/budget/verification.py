@@ -29,7 +29,7 @@ def final_digest(final: FinalAllocation) -> str:
 
 def check_final_allocations() -> CheckResult:
     result = CheckResult()
-    finals = list(FinalAllocation.objects.select_related("cycle", "scenario"))
+    finals = list(FinalAllocation.objects.select_related("cycle", "scenario", "dataset"))
     adopted = {
         entry.object_id: entry
         for entry in LedgerEntry.objects.filter(action="budget.allocation_adopted")
@@ -44,7 +44,8 @@ def check_final_allocations() -> CheckResult:
                     params={**where, "expected": final.digest, "actual": actual},
                 )
             )
-        if final.dataset_id is None:
+        dataset = final.dataset
+        if dataset is None or dataset.publisher_id != final.cycle.owner_id:
             result.problems.append(LedgerProblem("final_allocation_unpublished", params=where))
         entry = adopted.get(final.cycle.slug)
         if entry is None:

@@ -34,7 +34,7 @@ from marja.budget.forms import (
 )
 from marja.budget.models import AllocationScenario, CouncilSession
 from marja.budget.problems import problem_text
-from marja.catalog.models import County
+from marja.catalog.models import County, Dataset
 from marja.common.access import ExplainedDenial
 from marja.common.downloads import FORMATS_OFFERED
 
@@ -97,9 +97,15 @@ def scenario_detail(request: HttpRequest, cycle: str, number: int) -> HttpRespon
     actor = request.user if isinstance(request.user, User) else None
     session = selectors.open_session_of(found)
     seat = decision.council_seat(request.user)
+    titles = dict(Dataset.objects.values_list("slug", "title_fa"))
+    sources = [
+        source | {"title": titles.get(str(source.get("dataset")), "")}
+        for source in scenario.result.get("sources", [])
+    ]
     context = {
         "cycle": found,
         "scenario": scenario,
+        "sources": sources,
         "problem": problem_text(scenario.problem) if scenario.problem else "",
         "rules": rules_text(scenario),
         "lines": [
@@ -174,6 +180,12 @@ def scenario_edit(request: HttpRequest, cycle: str, number: int | None = None) -
     found = selectors.cycle_for(actor, cycle)
     if not services.can_manage(actor, found):
         raise PermissionDenied
+    if selectors.final_of(found) is not None:
+        raise ExplainedDenial(
+            "cycle_decided",
+            _("This cycle is decided"),
+            _("The council has adopted this cycle's allocation: it takes no new scenario."),
+        )
     scenario = selectors.scenario_for(actor, found, number) if number else None
     if scenario is not None and not scenario.editable:
         raise PermissionDenied
@@ -194,7 +206,7 @@ def scenario_edit(request: HttpRequest, cycle: str, number: int | None = None) -
                 )
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                    form.add_error(form.field_of(field), errors)
             else:
                 messages.success(request, _("The scenario was saved and computed."))
                 return redirect("budget:scenario", cycle=found.slug, number=saved.number)
@@ -268,6 +280,12 @@ def scenario_consult(request: HttpRequest, cycle: str, number: int) -> HttpRespo
 @require_POST
 def scenario_comment(request: HttpRequest, cycle: str, number: int) -> HttpResponse:
     found = selectors.cycle_for(request.user, cycle)
+    if selectors.final_of(found) is not None:
+        raise ExplainedDenial(
+            "cycle_decided",
+            _("This cycle is decided"),
+            _("The council has adopted this cycle's allocation: comments are closed."),
+        )
     if not decision.can_comment(request.user, selectors.scenario_for(request.user, found, number)):
         raise ExplainedDenial(
             "not_invited",

@@ -116,3 +116,18 @@ def rials(value: int | float | None) -> str:
     if abs(amount) >= 1e6:
         return gettext("%(amount)s million rials") % {"amount": figure(amount / 1e6, 1)}
     return gettext("%(amount)s rials") % {"amount": num(round(amount))}
+
+
+def _sentence(message: object, params: dict[str, object]) -> str:
+    shown = {
+        key: digits(value)
+        if isinstance(value, int | float) and not isinstance(value, bool)
+        else value
+        for key, value in params.items()
+    }
+    return str(message) % shown
+
+
+#: ``message % params`` rendered when read, numbers in the reader's digits and text (a
+#: slug, a measure) as it is: for refusals read later in Persian and in English.
+sentence_lazy = lazy(_sentence, str)

@@ -119,7 +119,8 @@ def test_refusals_name_the_problem_in_both_languages(
         f"{BASE}/scenarios",
         {"name_fa": "x", "criteria": [{**_criteria()[0], "source": {"dataset": "nope"}}]},
     )
-    assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "dataset_not_found"
+    assert unknown.status_code == 400 and unknown.json()["error"]["code"] == "dataset_not_found"
+    assert unknown.json()["error"]["params"]["fields"] == ["criteria.0.source"]
     restricted = post(
         editor,
         f"{BASE}/scenarios",
@@ -194,3 +195,29 @@ def test_votes_through_the_api(scenario: AllocationScenario, council: dict[str, 
     )
     assert recompute.status_code == 400
     assert FinalAllocation.objects.get().digest == final.digest
+
+
+def test_a_comment_on_an_unknown_county_is_refused(
+    scenario: AllocationScenario, council: dict[str, User]
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from marja.budget import decision
+    from marja.budget.models import Comment
+
+    closes = timezone.localdate() + dt.timedelta(days=3)
+    decision.open_consultation(
+        scenario, ["mps"], closes, actor=User.objects.get(username="mpo.editor")
+    )
+    mp = login(council["stakeholder"])
+    refused = post(mp, f"{BASE}/scenarios/1/comments", {"text": "x", "county": "nowhere"})
+    assert refused.status_code == 400 and refused.json()["error"]["params"]["fields"] == ["county"]
+    made = post(
+        mp, f"{BASE}/scenarios/1/comments", {"text": "سهم دربارهٔ ورامین", "county": "varamin"}
+    )
+    assert made.status_code == 201 and made.json()["text"] == "سهم دربارهٔ ورامین"
+    assert Comment.objects.count() == 1
+    seen = login(council["admin"]).get(f"{BASE}/scenarios/1").json()
+    assert [c["county"] for c in seen["comments"]] == ["varamin"]

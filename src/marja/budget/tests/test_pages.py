@@ -286,3 +286,24 @@ def test_a_committee_project_added_on_its_page(
     assert LedgerEntry.objects.filter(action="budget.project_added").count() == 1
     html = client_as("governorate.viewer").get(page).content.decode()
     assert 'data-project="V-1"' in html
+
+
+def test_project_amounts_are_whole(
+    scenario: AllocationScenario, client_as: Callable[[str], Client]
+) -> None:
+    from marja.budget.models import Project
+
+    page = "/budget/capital-1403/counties/varamin/projects/"
+    fields = {
+        "project-code": "V-2",
+        "project-title": "طرح",
+        "project-cost": "۱٫۵",
+        "project-start_year": "1402",
+        "project-progress": "10",
+        "project-priority": "1.5",
+    }
+    response = client_as("mpo.editor").post(page, fields)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'data-field="project-cost"' in html and 'data-field="project-priority"' in html
+    assert not Project.objects.exists()

@@ -91,7 +91,9 @@ def test_a_criterion_with_missing_counties_names_them(cycle: BudgetCycle) -> Non
         ),
     )
     terms = services.ScenarioIn(name_fa="داده ناقص", criteria=[criteria(beds=0.5)[0], only_large])
-    text = " ".join(str(m) for m in refused(cycle, terms).message_dict["criteria"])
+    error = refused(cycle, terms).message_dict
+    assert list(error) == ["criteria.1"]  # the second criterion
+    text = " ".join(str(m) for m in error["criteria.1"])
     assert "خانوار شهرستان‌های بزرگ" in text  # the criterion by its name, not its code
     assert "فیروزکوه" in text and "تهران" not in text.split(":")[-1]
     filled = services.save_scenario(
@@ -136,7 +138,7 @@ def test_a_constant_criterion_is_refused(cycle: BudgetCycle) -> None:
         figures=services.FiguresIn(dataset=census, measure="count", county_column="county"),
     )
     terms = services.ScenarioIn(name_fa="ثابت", criteria=[criteria()[0], one_row_each])
-    text = " ".join(str(m) for m in refused(cycle, terms).message_dict["criteria"])
+    text = " ".join(str(m) for m in refused(cycle, terms).message_dict["criteria.1"])
     assert "«ردیف»" in text or "“ردیف”" in text
 
 
@@ -307,3 +309,80 @@ def test_a_final_allocation_cannot_be_edited(
         decision.open_session(scenario, actor=council["admin"])
     stored = FinalAllocation.objects.get(pk=final.pk)
     assert (stored.amounts, stored.digest) == before
+
+
+def test_the_final_allocation_is_never_published_into_another_agencys_dataset(
+    scenario: AllocationScenario, council: dict[str, User]
+) -> None:
+    from marja.accounts.models import Organisation
+    from marja.catalog.models import Licence, Theme
+    from marja.catalog.services import DatasetIn, create_dataset
+    from marja.ledger.verification import verify_instance
+
+    squatter = create_dataset(
+        DatasetIn(
+            slug="budget-capital-1403",
+            title_fa="دادهٔ دیگری",
+            publisher=Organisation.objects.get(slug="tums"),
+            theme=Theme.objects.first(),
+            licence=Licence.objects.first(),
+            frequency="yearly",
+        ),
+        actor=User.objects.get(username="tums.admin"),
+    )
+    session = decision.open_session(scenario, actor=council["admin"])
+    for name in ("admin", "mpo.editor", "council.a"):
+        decision.cast_vote(session, "for", actor=council[name])
+    decision.close_session(session, actor=council["admin"])
+    assert FinalAllocation.objects.get().dataset is None
+    assert not squatter.versions.exists()
+    codes = [p["code"] for p in verify_instance()["problems"]]
+    assert "final_allocation_unpublished" in codes
+
+
+def test_values_of_internal_sources_are_hidden_outside_the_agencies(
+    scenario: AllocationScenario, council: dict[str, User]
+) -> None:
+    from marja.accounts.models import Organisation
+    from marja.budget.selectors import for_display
+    from marja.indicators.models import Actual, Goal, Indicator, Plan
+
+    plan = Plan.objects.create(slug="p", name_fa="برنامه", start_year=1403, end_year=1407)
+    public_over_internal = Indicator.objects.create(
+        plan=plan,
+        goal=Goal.objects.create(plan=plan, code="1", title_fa="هدف"),
+        code="9.1",
+        name_fa="شاخص عمومی از دادهٔ داخلی",
+        direction="higher",
+        baseline_year=1402,
+        baseline_value=1.0,
+        origin="manual",
+        access="public",
+        owner=Organisation.objects.get(slug="mpo"),
+        dataset=Dataset.objects.get(slug="capital-credits-by-county"),
+    )
+    for i, county in enumerate(County.objects.order_by("code")):
+        Actual.objects.create(
+            indicator=public_over_internal, year=1402, county=county, value=10.0 + i
+        )
+    terms = services.ScenarioIn(
+        name_fa="با شاخص",
+        criteria=[
+            *criteria(beds=0.5),
+            services.CriterionIn(
+                "spent",
+                "اعتبار",
+                "lower",
+                weight=0.1,
+                figures=services.FiguresIn(indicator=public_over_internal, year=1402),
+            ),
+        ],
+    )
+    made = services.save_scenario(scenario.cycle, terms, actor=editor())
+    inside = for_display(editor(), AllocationScenario.objects.get(pk=made.pk))
+    assert "spent" in inside.result["counties"][0]["values"]
+    outside = for_display(council["stakeholder"], AllocationScenario.objects.get(pk=made.pk))
+    row = outside.result["counties"][0]
+    assert "spent" not in row["values"] and "population" in row["values"]
+    assert row["last_year"] is None  # last year's credits are internal
+    assert row["amount"] == inside.result["counties"][0]["amount"]

@@ -378,6 +378,12 @@ def _check_feasible(
     lower_from: Sequence[Binding],
     upper_from: Sequence[Binding | None],
 ) -> None:
+    needed = int(lower.sum())
+    if needed > total:
+        origins = sorted({lower_from[i].value for i in np.flatnonzero(lower > 0).tolist()})
+        raise AllocationError(
+            "lower_bounds_above_total", needed=needed, total=total, origins=origins
+        )
     clash = np.flatnonzero(lower > upper)
     if clash.size:
         raise AllocationError(
@@ -393,12 +399,6 @@ def _check_feasible(
                 }
                 for i in clash[:NAMED_AREAS]
             ],
-        )
-    needed = int(lower.sum())
-    if needed > total:
-        origins = sorted({lower_from[i].value for i in np.flatnonzero(lower > 0).tolist()})
-        raise AllocationError(
-            "lower_bounds_above_total", needed=needed, total=total, origins=origins
         )
     allowed = int(upper.sum())
     if allowed < total:

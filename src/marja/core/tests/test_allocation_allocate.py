@@ -134,7 +134,7 @@ def test_caps_that_cannot_hold_the_total_refused() -> None:
 def test_a_floor_above_an_areas_change_limit_is_a_named_conflict() -> None:
     rules = Rules(floor=200, change_limit=0.1)
     with pytest.raises(AllocationError) as caught:
-        allocate(1000, [1, 2, 3], areas=areas(3), rules=rules, last_year=[100, 400, 500])
+        allocate(1100, [1, 2, 3], areas=areas(3), rules=rules, last_year=[100, 400, 500])
     assert caught.value.code == "bounds_conflict"
     (conflict,) = caught.value.params["conflicts"]
     assert conflict == {
