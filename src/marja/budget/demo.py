@@ -19,7 +19,6 @@ from pathlib import Path
 from marja.accounts.models import Organisation, User
 from marja.budget.decision import cast_vote, close_session, open_session
 from marja.budget.models import (
-    AllocationScenario,
     BudgetCycle,
     CouncilMember,
     Stakeholder,
@@ -388,7 +387,3 @@ def _demo_projects(cycle: BudgetCycle) -> None:
             ),
             actor=None,
         )
-
-
-def scenarios_of_demo() -> list[AllocationScenario]:
-    return list(AllocationScenario.objects.filter(cycle__slug=CYCLE))
