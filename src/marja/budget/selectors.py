@@ -124,15 +124,16 @@ def for_display(user: AnyUser, scenario: AllocationScenario) -> AllocationScenar
             **fairness,
             **dict.fromkeys(("change", "change_share", "counties_down", "largest_fall")),
         }
-    public_sources = [s for s in result.get("sources", []) if _public_source(s)]
+    sources = result.get("sources", [])
+    public = set(
+        Dataset.objects.filter(
+            slug__in=[s["dataset"] for s in sources if "dataset" in s],
+            access=Dataset.Access.PUBLIC,
+        ).values_list("slug", flat=True)
+    )
+    public_sources = [s for s in sources if "dataset" not in s or s["dataset"] in public]
     scenario.result = {**result, "counties": rows, "fairness": fairness, "sources": public_sources}
     return scenario
-
-
-def _public_source(source: dict[str, Any]) -> bool:
-    if "dataset" not in source:
-        return True
-    return Dataset.objects.filter(slug=source["dataset"], access=Dataset.Access.PUBLIC).exists()
 
 
 def final_of(cycle: BudgetCycle) -> FinalAllocation | None:

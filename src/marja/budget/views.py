@@ -97,7 +97,8 @@ def scenario_detail(request: HttpRequest, cycle: str, number: int) -> HttpRespon
     actor = request.user if isinstance(request.user, User) else None
     session = selectors.open_session_of(found)
     seat = decision.council_seat(request.user)
-    titles = dict(Dataset.objects.values_list("slug", "title_fa"))
+    named = {str(source.get("dataset")) for source in scenario.result.get("sources", [])}
+    titles = dict(Dataset.objects.filter(slug__in=named).values_list("slug", "title_fa"))
     sources = [
         source | {"title": titles.get(str(source.get("dataset")), "")}
         for source in scenario.result.get("sources", [])
