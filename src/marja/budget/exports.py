@@ -48,13 +48,28 @@ FINAL_FIELDS = [
 ]
 
 
-def _schema(fields: list[tuple[str, FieldType, Any]]) -> Schema:
+def labelled_schema(
+    fields: list[tuple[str, FieldType, Any]],
+    *,
+    units: dict[str, str] | None = None,
+    required: bool = False,
+    primary_key: tuple[str, ...] = (),
+) -> Schema:
     """Column labels in Persian and English, whatever the request's language."""
     labels = []
     for name, kind, label in fields:
         persian, english = persian_and_english(label)
-        labels.append(Field(name, kind, label_fa=persian, label_en=english))
-    return Schema(tuple(labels))
+        labels.append(
+            Field(
+                name,
+                kind,
+                label_fa=persian,
+                label_en=english,
+                unit=(units or {}).get(name, ""),
+                required=required,
+            )
+        )
+    return Schema(tuple(labels), primary_key=primary_key)
 
 
 def scenario_rows(scenario: AllocationScenario) -> list[dict[str, Any]]:
@@ -78,7 +93,7 @@ def scenario_rows(scenario: AllocationScenario) -> list[dict[str, Any]]:
 
 def scenario_download(scenario: AllocationScenario, fmt: str) -> HttpResponse:
     name = f"{scenario.cycle.slug}-scenario-{scenario.number}"
-    return table_download(scenario_rows(scenario), _schema(SCENARIO_FIELDS), fmt, name)
+    return table_download(scenario_rows(scenario), labelled_schema(SCENARIO_FIELDS), fmt, name)
 
 
 def final_lines(final: FinalAllocation) -> list[dict[str, Any]]:
@@ -98,7 +113,7 @@ def final_lines(final: FinalAllocation) -> list[dict[str, Any]]:
 
 def final_download(final: FinalAllocation, fmt: str) -> HttpResponse:
     return table_download(
-        final_lines(final), _schema(FINAL_FIELDS), fmt, f"{final.cycle.slug}-final"
+        final_lines(final), labelled_schema(FINAL_FIELDS), fmt, f"{final.cycle.slug}-final"
     )
 
 
@@ -126,7 +141,7 @@ def comparison_download(cycle: BudgetCycle, comparison: Comparison, fmt: str) ->
             line[f"amount_{scenario.number}"] = amount
             line[f"rank_{scenario.number}"] = rank
         rows.append(line)
-    return table_download(rows, _schema(fields), fmt, f"{cycle.slug}-comparison")
+    return table_download(rows, labelled_schema(fields), fmt, f"{cycle.slug}-comparison")
 
 
 PROJECT_FIELDS = [
@@ -158,4 +173,4 @@ def projects_download(funded: CountyProjects, cycle: BudgetCycle, fmt: str) -> H
         for line in funded.lines
     ]
     name = f"{cycle.slug}-{funded.county.code}-projects"
-    return table_download(rows, _schema(PROJECT_FIELDS), fmt, name)
+    return table_download(rows, labelled_schema(PROJECT_FIELDS), fmt, name)

@@ -19,11 +19,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
 from marja.budget.display import binding_name
+from marja.budget.exports import labelled_schema
 from marja.budget.models import FinalAllocation
 from marja.catalog.models import Dataset, Licence, Theme
 from marja.catalog.services import DatasetIn, create_dataset
 from marja.common.language import persian_and_english
-from marja.core.schema import Field, FieldType, Schema
+from marja.core.schema import FieldType, Schema
 from marja.core.text import to_persian_digits
 from marja.ingest.models import Publication
 from marja.ingest.services import request_publication, update_schema, upload_from_path
@@ -32,36 +33,24 @@ from marja.ledger.services import record
 log = logging.getLogger(__name__)
 
 THEME, LICENCE = "planning-budget", "cc-by-4.0"
-HEADERS = [
-    "year",
-    "county",
-    "amount_rials",
-    "need_score",
-    "need_rank",
-    "decided_by",
-    "decided_by_fa",
+FIELDS = [
+    ("year", FieldType.INTEGER, _("year")),
+    ("county", FieldType.COUNTY, _("county")),
+    ("amount_rials", FieldType.INTEGER, _("amount (rials)")),
+    ("need_score", FieldType.NUMBER, _("need score")),
+    ("need_rank", FieldType.INTEGER, _("need rank")),
+    ("decided_by", FieldType.STRING, _("decided by")),
+    ("decided_by_fa", FieldType.STRING, _("decided by (in words)")),
 ]
-_LABELS = [
-    (FieldType.INTEGER, _("year"), ""),
-    (FieldType.COUNTY, _("county"), ""),
-    (FieldType.INTEGER, _("amount (rials)"), "ریال"),
-    (FieldType.NUMBER, _("need score"), ""),
-    (FieldType.INTEGER, _("need rank"), ""),
-    (FieldType.STRING, _("decided by"), ""),
-    (FieldType.STRING, _("decided by (in words)"), ""),
-]
+HEADERS = [name for name, _kind, _label in FIELDS]
 
 
 def final_schema() -> Schema:
     """The published table's declared schema: typed, labelled in both languages, one
     row per year and county."""
-    fields = []
-    for name, (kind, label, unit) in zip(HEADERS, _LABELS, strict=True):
-        persian, english = persian_and_english(label)
-        fields.append(
-            Field(name, kind, label_fa=persian, label_en=english, unit=unit, required=True)
-        )
-    return Schema(tuple(fields), primary_key=("year", "county"))
+    return labelled_schema(
+        FIELDS, units={"amount_rials": "ریال"}, required=True, primary_key=("year", "county")
+    )
 
 
 def dataset_slug(final: FinalAllocation) -> str:
